@@ -1,0 +1,1 @@
+namespace CoachService.Testing; internal static class Placeholder;
