@@ -1,0 +1,90 @@
+using CoachService.Persistence;
+using CoachService.Progress;
+using CoachService.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace CoachService.Goals;
+
+public sealed record NewGoal(
+    string GoalText,
+    string? SmartGoal = null,
+    string GoalType = "emotional_wellness",
+    DateOnly? TargetDate = null,
+    string Source = "user_created",
+    Guid? SuggestedBySessionId = null);
+
+/// <summary>The user's goals. Completing a goal advances the weekly-goal streak and may earn achievements.</summary>
+public sealed class GoalBook(CoachDatabase database, TimeProvider time)
+{
+    public Task<Goal> CreateAsync(Guid userId, NewGoal request, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, db => Task.FromResult(Add(db, userId, request, time.GetUtcNow())), cancellationToken);
+
+    /// <summary>Adds a goal inside an open unit of work.</summary>
+    public static Goal Add(CoachDbContext db, Guid userId, NewGoal request, DateTimeOffset now)
+    {
+        var text = request.GoalText.Trim();
+        if (text.Length is 0 or > 2000)
+        {
+            throw new DomainValidationException("goal_text", "goal_text must be 1 to 2000 characters");
+        }
+
+        var goal = new Goal
+        {
+            Id = Guid.CreateVersion7(now),
+            UserId = userId,
+            GoalText = text,
+            SmartGoal = request.SmartGoal,
+            GoalType = request.GoalType,
+            TargetDate = request.TargetDate,
+            Source = request.Source,
+            SuggestedBySessionId = request.SuggestedBySessionId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Goals.Add(goal);
+        return goal;
+    }
+
+    public Task<IReadOnlyList<Goal>> ListAsync(Guid userId, string? status = null, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync<IReadOnlyList<Goal>>(userId, async db => await db.Goals.AsNoTracking()
+            .Where(g => status == null || g.Status == status)
+            .OrderByDescending(g => g.CreatedAt)
+            .ToListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>Changes status and/or progress. A goal reaching 100 % or "completed" is completed.</summary>
+    public Task<(Goal Goal, IReadOnlyList<EarnedAchievement> NewAchievements)> UpdateAsync(
+        Guid userId, Guid goalId, string? status, int? progressPercentage, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var goal = await db.Goals.SingleOrDefaultAsync(g => g.Id == goalId, cancellationToken)
+                ?? throw new DomainNotFoundException("goal", goalId);
+            var now = time.GetUtcNow();
+            var wasCompleted = goal.Status == "completed";
+            if (status is not null)
+            {
+                goal.Status = status;
+            }
+
+            if (progressPercentage is { } progress)
+            {
+                goal.ProgressPercentage = progress;
+                if (progress == 100 && status is null)
+                {
+                    goal.Status = "completed";
+                }
+            }
+
+            IReadOnlyList<EarnedAchievement> earned = [];
+            if (goal.Status == "completed" && !wasCompleted)
+            {
+                goal.CompletedAt = now;
+                goal.ProgressPercentage = 100;
+                var user = await db.Users.SingleAsync(cancellationToken);
+                await SessionCompletion.AdvanceStreakAsync(db, userId, "weekly_goal", UserClock.LocalDate(now, user.Timezone), now, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                earned = await AchievementEvaluator.EvaluateAsync(db, userId, now, cancellationToken);
+            }
+
+            return (goal, earned);
+        }, cancellationToken);
+}

@@ -1,0 +1,28 @@
+using CoachService.Persistence.Migrations;
+using Npgsql;
+
+namespace CoachService.Persistence;
+
+/// <summary>
+/// The two ways the service talks to PostgreSQL. <see cref="Owner"/> is the configured login: it
+/// applies migrations and owns the tables. <see cref="App"/> is the same login switched to the
+/// <c>coach_app</c> role at connection start-up, so every query the service runs is subject to row
+/// level security (the role owns nothing and cannot bypass it).
+/// </summary>
+public sealed record CoachConnectionStrings(string Owner, string App)
+{
+    public static CoachConnectionStrings FromOwner(string ownerConnectionString)
+    {
+        var owner = new NpgsqlConnectionStringBuilder(ownerConnectionString);
+        if (string.IsNullOrEmpty(owner.ApplicationName))
+        {
+            owner.ApplicationName = "coach-service";
+        }
+
+        var app = new NpgsqlConnectionStringBuilder(owner.ConnectionString);
+        app.Options = string.IsNullOrWhiteSpace(app.Options)
+            ? $"-c role={InitialSchema.AppRole}"
+            : $"{app.Options} -c role={InitialSchema.AppRole}";
+        return new CoachConnectionStrings(owner.ConnectionString, app.ConnectionString);
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace CoachService.Persistence;
+
+/// <summary>
+/// Runs units of work for one user. Each unit is one transaction in which the database-side user
+/// (<c>app.user_id</c>, transaction-local, read by the row level security policies) and the
+/// context's query filters name the same user, so a bug in one layer is still caught by the other.
+/// </summary>
+public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts)
+{
+    public async Task<T> ForUserAsync<T>(Guid userId, Func<CoachDbContext, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        if (userId == Guid.Empty)
+        {
+            throw new ArgumentException("A unit of work needs a user id.", nameof(userId));
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.CurrentUserId = userId;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT set_config('app.user_id', {userId.ToString()}, true)", cancellationToken);
+            var result = await work(db);
+            if (db.ChangeTracker.HasChanges())
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (Exception e) when (DatabaseErrors.TryTranslate(e, out var translated))
+        {
+            throw translated;
+        }
+    }
+
+    public Task ForUserAsync(Guid userId, Func<CoachDbContext, Task> work, CancellationToken cancellationToken = default) =>
+        ForUserAsync<object?>(userId, async db =>
+        {
+            await work(db);
+            return null;
+        }, cancellationToken);
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CoachService.Persistence;
+
+/// <summary>Maps a property to a jsonb column through System.Text.Json, comparing values by their JSON.</summary>
+internal static class JsonColumn
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static PropertyBuilder<T> HasJsonb<T>(this PropertyBuilder<T> property)
+    {
+        var comparer = new ValueComparer<T>(
+            (a, b) => Serialize(a) == Serialize(b),
+            v => Serialize(v).GetHashCode(StringComparison.Ordinal),
+            v => Deserialize<T>(Serialize(v)));
+        property.HasConversion(v => Serialize(v), v => Deserialize<T>(v), comparer).HasColumnType("jsonb");
+        return property;
+    }
+
+    internal static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
+}

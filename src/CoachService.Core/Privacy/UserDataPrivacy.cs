@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoachService.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace CoachService.Privacy;
+
+/// <summary>
+/// GDPR rights over a user's data (seed 000 export_user_data): a complete export as one JSON
+/// document, and complete erasure. The export has one section per table, named like the table.
+/// </summary>
+public sealed class UserDataPrivacy(CoachDatabase database, TimeProvider time)
+{
+    public const int FormatVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+
+    /// <summary>Every row the user owns, or null when the user does not exist.</summary>
+    public Task<JsonObject?> ExportAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+            if (user is null)
+            {
+                return null;
+            }
+
+            var settings = await db.UserSettings.AsNoTracking().OrderBy(s => s.Key).ToListAsync(cancellationToken);
+            var achievements = await db.UserAchievements.AsNoTracking()
+                .Join(db.Achievements, ua => ua.AchievementId, a => a.Id, (ua, a) => new
+                {
+                    ua.Id, ua.AchievementId, a.Code, a.Title, a.Description, a.Points, ua.AchievedValue, ua.EarnedAt,
+                })
+                .OrderBy(a => a.EarnedAt).ToListAsync(cancellationToken);
+
+            return new JsonObject
+            {
+                ["format_version"] = FormatVersion,
+                ["exported_at"] = time.GetUtcNow(),
+                ["users"] = Rows([user]),
+                ["coaching_preferences"] = Rows(await db.CoachingPreferences.AsNoTracking().ToListAsync(cancellationToken)),
+                ["personality_assessments"] = Rows(await db.PersonalityAssessments.AsNoTracking().OrderBy(a => a.CompletedAt).ToListAsync(cancellationToken)),
+                ["emotional_focus_categories"] = Rows(await db.EmotionalFocusCategories.AsNoTracking().OrderBy(c => c.Priority).ToListAsync(cancellationToken)),
+                ["goals"] = Rows(await db.Goals.AsNoTracking().OrderBy(g => g.CreatedAt).ToListAsync(cancellationToken)),
+                ["sessions"] = Rows(await db.Sessions.AsNoTracking().OrderBy(s => s.StartedAt).ToListAsync(cancellationToken)),
+                ["messages"] = Rows(await db.Messages.AsNoTracking().OrderBy(m => m.SessionId).ThenBy(m => m.SequenceNumber).ToListAsync(cancellationToken)),
+                ["message_emotions"] = Rows(await db.MessageEmotions.AsNoTracking().OrderBy(e => e.CreatedAt).ToListAsync(cancellationToken)),
+                ["session_metrics"] = Rows(await db.SessionMetrics.AsNoTracking().OrderBy(m => m.SessionId).ThenBy(m => m.Name).ToListAsync(cancellationToken)),
+                ["streaks"] = Rows(await db.Streaks.AsNoTracking().OrderBy(s => s.StreakType).ToListAsync(cancellationToken)),
+                ["virtues"] = Rows(await db.Virtues.AsNoTracking().OrderBy(v => v.FirstEarnedAt).ToListAsync(cancellationToken)),
+                ["user_achievements"] = Rows(achievements),
+                ["mood_checkins"] = Rows(await db.MoodCheckIns.AsNoTracking().OrderBy(m => m.RecordedAt).ToListAsync(cancellationToken)),
+                ["user_settings"] = new JsonArray(settings.Select(s => (JsonNode)new JsonObject
+                {
+                    ["id"] = s.Id,
+                    ["setting_key"] = s.Key,
+                    ["setting_value"] = JsonNode.Parse(s.ValueJson),
+                    ["setting_type"] = s.SettingType,
+                    ["created_at"] = s.CreatedAt,
+                    ["updated_at"] = s.UpdatedAt,
+                }).ToArray()),
+            };
+        }, cancellationToken);
+
+    /// <summary>Deletes the user and, through the cascading foreign keys, every row they own.</summary>
+    /// <returns>False when there was no such user.</returns>
+    public Task<bool> EraseAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, async db =>
+            await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken) == 1, cancellationToken);
+
+    private static JsonArray Rows<T>(IEnumerable<T> rows) =>
+        JsonSerializer.SerializeToNode(rows, Json)!.AsArray();
+}

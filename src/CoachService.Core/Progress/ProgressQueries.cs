@@ -1,0 +1,105 @@
+using CoachService.Persistence;
+using CoachService.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace CoachService.Progress;
+
+/// <summary>Seed 001's user_dashboard, for one user, "today" being the user's local date.</summary>
+public sealed record UserDashboard(
+    Guid UserId,
+    string? Name,
+    string PreferredLanguage,
+    bool OnboardingCompleted,
+    string? DiscType,
+    int? EnneagramType,
+    string? Timing,
+    string? CoachPersona,
+    int DailyStreak,
+    int LongestDailyStreak,
+    int TotalVirtues,
+    int SessionsThisWeek,
+    int ActiveGoals,
+    int AchievementPoints);
+
+/// <summary>Seed 001's get_session_summary over the last <see cref="Days"/> days (completed sessions only).</summary>
+public sealed record SessionSummaryReport(
+    int Days,
+    int TotalSessions,
+    decimal? AverageDurationMinutes,
+    string? MostCommonVirtue,
+    IReadOnlyList<string> DominantEmotions);
+
+public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
+{
+    public Task<UserDashboard> GetDashboardAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(cancellationToken)
+                ?? throw new DomainNotFoundException("user", userId);
+            var today = UserClock.LocalDate(time.GetUtcNow(), user.Timezone);
+            var profile = await db.PersonalityAssessments.AsNoTracking()
+                .OrderByDescending(a => a.CompletedAt)
+                .Select(a => new { a.DiscType, a.EnneagramType })
+                .FirstOrDefaultAsync(cancellationToken);
+            var preferences = await db.CoachingPreferences.AsNoTracking()
+                .Select(p => new { p.Timing, p.CoachPersona }).SingleOrDefaultAsync(cancellationToken);
+            var streak = await db.Streaks.AsNoTracking().SingleOrDefaultAsync(s => s.StreakType == "daily_session", cancellationToken);
+            var streakState = streak is null
+                ? StreakState.None
+                : new StreakState(streak.CurrentStreak, streak.LongestStreak, streak.LastActivityDate, streak.StreakStartDate);
+            var weekStart = today.AddDays(-6);
+
+            return new UserDashboard(
+                user.Id,
+                user.Name,
+                user.PreferredLanguage,
+                user.OnboardingCompleted,
+                profile?.DiscType,
+                profile?.EnneagramType,
+                preferences?.Timing,
+                preferences?.CoachPersona,
+                StreakRules.CurrentAsOf(streakState, today, StreakPeriod.Day),
+                streakState.Longest,
+                await db.Virtues.CountAsync(cancellationToken),
+                await db.Sessions.CountAsync(s => s.SessionDate >= weekStart && s.SessionDate <= today, cancellationToken),
+                await db.Goals.CountAsync(g => g.Status == "active", cancellationToken),
+                user.AchievementPoints);
+        }, cancellationToken);
+
+    public Task<SessionSummaryReport> GetSessionSummaryAsync(Guid userId, int days = 30, CancellationToken cancellationToken = default)
+    {
+        if (days is < 1 or > 3660)
+        {
+            throw new DomainValidationException("days", "days must be between 1 and 3660");
+        }
+
+        return database.ForUserAsync(userId, async db =>
+        {
+            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(cancellationToken)
+                ?? throw new DomainNotFoundException("user", userId);
+            var today = UserClock.LocalDate(time.GetUtcNow(), user.Timezone);
+            var from = today.AddDays(-(days - 1));
+            var sessions = await db.Sessions.AsNoTracking()
+                .Where(s => s.Status == "completed" && s.SessionDate >= from && s.SessionDate <= today)
+                .Select(s => new { s.DurationSeconds, s.VirtueEarned, s.EmotionalSnapshot })
+                .ToListAsync(cancellationToken);
+
+            var durations = sessions.Where(s => s.DurationSeconds is not null).Select(s => s.DurationSeconds!.Value).ToList();
+            decimal? average = durations.Count == 0 ? null : Math.Round((decimal)durations.Average() / 60m, 1);
+            var virtue = sessions.Where(s => s.VirtueEarned is not null)
+                .GroupBy(s => s.VirtueEarned!)
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.Key).FirstOrDefault();
+
+            // Dominant: felt in the most sessions, then most intensely.
+            var emotions = sessions.SelectMany(s => (s.EmotionalSnapshot ?? [])
+                    .GroupBy(e => e.Emotion.ToLowerInvariant())
+                    .Select(g => (Emotion: g.Key, Intensity: g.Max(e => e.Intensity))))
+                .GroupBy(e => e.Emotion)
+                .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Sum(e => e.Intensity)).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Take(3).Select(g => g.Key).ToList();
+
+            return new SessionSummaryReport(days, sessions.Count, average, virtue, emotions);
+        }, cancellationToken);
+    }
+}
