@@ -1,0 +1,178 @@
+using CoachService.Goals;
+using CoachService.Persistence;
+using CoachService.Testing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CoachService.Tests.Persistence;
+
+public sealed class RowLevelSecurityTests
+{
+    private static readonly Lazy<Task<(CoachTestDatabase Database, Guid A, Guid B)>> Fixture = new(async () =>
+    {
+        var database = await CoachTestDatabase.CreateAsync();
+        await using var owner = await database.OpenOwnerAsync();
+        var a = await UserRows.SeedAsync(owner, "rls-a@example.com");
+        var b = await UserRows.SeedAsync(owner, "rls-b@example.com");
+        return (database, a, b);
+    });
+
+    [Fact]
+    public async Task The_service_works_as_a_role_that_owns_nothing_and_cannot_bypass_row_security()
+    {
+        var (database, _, _) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        await using var connection = await database.OpenAppAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT current_user, r.rolsuper, r.rolbypassrls,
+                   (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user),
+                   (SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                        AND c.relname <> '__EFMigrationsHistory' AND c.relname <> 'achievements'
+                        AND NOT (c.relrowsecurity AND c.relforcerowsecurity))
+            FROM pg_roles r WHERE r.rolname = current_user
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("coach_app", reader.GetString(0));
+        Assert.False(reader.GetBoolean(1));
+        Assert.False(reader.GetBoolean(2));
+        Assert.Equal(0, reader.GetInt64(3));
+        Assert.Equal(0, reader.GetInt64(4)); // every user-owned table has RLS enabled and forced
+    }
+
+    [Theory]
+    [MemberData(nameof(UserTables))]
+    public async Task Without_a_user_setting_no_rows_are_visible(string table, string userColumn)
+    {
+        var (database, a, _) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        await using var connection = await database.OpenAppAsync();
+        Assert.Equal(0, await database.CountAsync(connection, $"SELECT count(*) FROM {table}"));
+
+        // An empty setting (what a committed transaction-local setting reads back as) is no one too.
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.user_id', '', true)", connection, transaction))
+        {
+            await set.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(0, await database.CountAsync(connection, $"SELECT count(*) FROM {table}"));
+        Assert.Equal(0, await database.CountAsync(connection, $"WITH d AS (DELETE FROM {table} WHERE {userColumn} = @a RETURNING 1) SELECT count(*) FROM d", ("a", a)));
+    }
+
+    [Theory]
+    [MemberData(nameof(UserTables))]
+    public async Task A_users_context_can_neither_read_nor_change_another_users_rows(string table, string userColumn)
+    {
+        var (database, a, b) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        await using var connection = await database.OpenAppAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.user_id', @a::text, true)", connection, transaction))
+        {
+            set.Parameters.AddWithValue("a", a);
+            await set.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(1, await database.CountAsync(connection, $"SELECT count(*) FROM {table}"));
+        Assert.Equal(0, await database.CountAsync(connection, $"SELECT count(*) FROM {table} WHERE {userColumn} = @b", ("b", b)));
+        Assert.Equal(0, await database.CountAsync(connection,
+            $"WITH u AS (UPDATE {table} SET {userColumn} = {userColumn} WHERE {userColumn} = @b RETURNING 1) SELECT count(*) FROM u", ("b", b)));
+        Assert.Equal(0, await database.CountAsync(connection,
+            $"WITH d AS (DELETE FROM {table} WHERE {userColumn} = @b RETURNING 1) SELECT count(*) FROM d", ("b", b)));
+        await transaction.RollbackAsync();
+
+        await using var owner = await database.OpenOwnerAsync();
+        Assert.Equal(1, await database.CountAsync(owner, $"SELECT count(*) FROM {table} WHERE {userColumn} = @b", ("b", b)));
+    }
+
+    [Fact]
+    public async Task A_users_context_cannot_write_a_row_in_another_users_name()
+    {
+        var (database, a, b) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        var error = await Assert.ThrowsAsync<DataAccessDeniedException>(() => database.Get<CoachDatabase>().ForUserAsync(a, db =>
+        {
+            db.Goals.Add(new Goal { UserId = b, GoalText = "Planted in someone else's list" });
+            return Task.CompletedTask;
+        }));
+        Assert.Contains("goals", error.Message);
+
+        // Moving one's own row to another user is refused too.
+        await Assert.ThrowsAsync<DataAccessDeniedException>(() => database.Get<CoachDatabase>().ForUserAsync(a, async db =>
+        {
+            var goal = await db.Goals.FirstAsync();
+            goal.UserId = b;
+        }));
+    }
+
+    [Fact]
+    public async Task The_context_filters_to_its_user_even_before_the_database_does()
+    {
+        var (database, a, b) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        var seen = await database.Get<CoachDatabase>().ForUserAsync(a, async db =>
+            await db.Goals.IgnoreQueryFilters().Select(g => g.UserId).Distinct().ToListAsync());
+        Assert.Equal([a], seen); // RLS alone hides B's rows
+
+        var filtered = await database.Get<CoachDatabase>().ForUserAsync(a, db =>
+            db.Goals.Select(g => g.UserId).Distinct().ToListAsync());
+        Assert.Equal([a], filtered);
+        Assert.DoesNotContain(b, filtered);
+    }
+
+    [Fact]
+    public async Task Nothing_leaks_to_the_next_use_of_a_pooled_connection()
+    {
+        var (database, a, _) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        // One physical connection, so the second open is certainly the same backend.
+        var single = new NpgsqlConnectionStringBuilder(database.Connections.App) { MaxPoolSize = 1, ApplicationName = "rls-pool-test" }.ConnectionString;
+
+        int firstBackend;
+        await using (var connection = await database.OpenAppAsync(single))
+        {
+            firstBackend = (int)await database.CountAsync(connection, "SELECT pg_backend_pid()");
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var set = new NpgsqlCommand("SELECT set_config('app.user_id', @a::text, true)", connection, transaction))
+            {
+                set.Parameters.AddWithValue("a", a);
+                await set.ExecuteNonQueryAsync();
+            }
+
+            Assert.Equal(1, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+            await transaction.CommitAsync();
+
+            // Even on the same open connection, after the commit the user is gone.
+            Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+        }
+
+        await using (var connection = await database.OpenAppAsync(single))
+        {
+            Assert.Equal(firstBackend, (int)await database.CountAsync(connection, "SELECT pg_backend_pid()"));
+            await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.user_id', true), '<null>'), current_user", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("", reader.GetString(0));
+            Assert.Equal("coach_app", reader.GetString(1)); // the role survives the pool's reset
+            await reader.CloseAsync();
+            Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+        }
+
+        // A unit of work that fails midway leaves nothing behind either.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => database.Get<CoachDatabase>().ForUserAsync(a, async db =>
+        {
+            await db.Goals.CountAsync();
+            throw new InvalidOperationException("boom");
+        }));
+        await using (var connection = await database.OpenAppAsync())
+        {
+            Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+        }
+    }
+
+    public static TheoryData<string, string> UserTables()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (table, column) in UserRows.Tables)
+        {
+            data.Add(table, column);
+        }
+
+        return data;
+    }
+}
