@@ -88,7 +88,8 @@ public static class DatabaseErrors
                 return true;
             case PostgresErrorCodes.InsufficientPrivilege:
                 // Row level security refused a row: it belongs to someone else.
-                translated = new DataAccessDeniedException($"the database refused access to a row of {postgres.TableName ?? "a table"} that is not yours");
+                var table = postgres.TableName ?? System.Text.RegularExpressions.Regex.Match(postgres.MessageText, "table \"(\\w+)\"").Groups[1].Value;
+                translated = new DataAccessDeniedException($"the database refused a row of {(table.Length > 0 ? table : "a table")} that does not belong to the current user");
                 return true;
             default:
                 return false;

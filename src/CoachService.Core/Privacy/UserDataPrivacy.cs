@@ -33,7 +33,7 @@ public sealed class UserDataPrivacy(CoachDatabase database, TimeProvider time)
             var achievements = await db.UserAchievements.AsNoTracking()
                 .Join(db.Achievements, ua => ua.AchievementId, a => a.Id, (ua, a) => new
                 {
-                    ua.Id, ua.AchievementId, a.Code, a.Title, a.Description, a.Points, ua.AchievedValue, ua.EarnedAt,
+                    ua.Id, ua.UserId, ua.AchievementId, a.Code, a.Title, a.Description, a.Points, ua.AchievedValue, ua.EarnedAt,
                 })
                 .OrderBy(a => a.EarnedAt).ToListAsync(cancellationToken);
 
@@ -54,15 +54,11 @@ public sealed class UserDataPrivacy(CoachDatabase database, TimeProvider time)
                 ["virtues"] = Rows(await db.Virtues.AsNoTracking().OrderBy(v => v.FirstEarnedAt).ToListAsync(cancellationToken)),
                 ["user_achievements"] = Rows(achievements),
                 ["mood_checkins"] = Rows(await db.MoodCheckIns.AsNoTracking().OrderBy(m => m.RecordedAt).ToListAsync(cancellationToken)),
-                ["user_settings"] = new JsonArray(settings.Select(s => (JsonNode)new JsonObject
+                ["user_settings"] = Rows(settings.Select(s => new
                 {
-                    ["id"] = s.Id,
-                    ["setting_key"] = s.Key,
-                    ["setting_value"] = JsonNode.Parse(s.ValueJson),
-                    ["setting_type"] = s.SettingType,
-                    ["created_at"] = s.CreatedAt,
-                    ["updated_at"] = s.UpdatedAt,
-                }).ToArray()),
+                    s.Id, s.UserId, SettingKey = s.Key, SettingValue = JsonDocument.Parse(s.ValueJson).RootElement,
+                    s.SettingType, s.CreatedAt, s.UpdatedAt,
+                })),
             };
         }, cancellationToken);
 

@@ -53,8 +53,10 @@ public sealed class SchemaMatchesModelTests
         await using var fromModel = await CoachTestDatabase.CreateAsync(migrate: false).WaitAsync(TimeSpan.FromMinutes(2));
 
         await using (var db = fromModel.Get<DatabaseMigrator>().CreateOwnerContext())
+        await using (var connection = await fromModel.OpenOwnerAsync())
+        await using (var create = new NpgsqlCommand(db.Database.GenerateCreateScript(), connection))
         {
-            await db.Database.ExecuteSqlRawAsync(db.Database.GenerateCreateScript());
+            await create.ExecuteNonQueryAsync();
         }
 
         var expected = await CatalogAsync(fromModel.Connections.Owner);

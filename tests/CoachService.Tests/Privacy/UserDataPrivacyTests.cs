@@ -30,7 +30,7 @@ public sealed class UserDataPrivacyTests
             var expected = await database.CountAsync(ownerConnection, $"SELECT count(*) FROM {table} WHERE {column} = @u", ("u", user));
             Assert.True(expected > 0, $"the seed wrote no row to {table}");
             Assert.Equal(expected, rows.Count);
-            Assert.All(rows, row => Assert.Equal(user.ToString(), (string?)row![column == "id" ? "id" : "user_id"]));
+            Assert.All(rows, row => Assert.True(user.ToString() == (string?)row![column == "id" ? "id" : "user_id"], $"a row of {table} does not name the user"));
         }
 
         Assert.Equal("export@example.com", (string?)export["users"]![0]!["email"]);

@@ -88,7 +88,7 @@ public sealed class SessionCompletionTests
         var sameDay = await SessionEndingAtAsync(database, user, day.AddHours(2), new SessionOutcome(virtue));
         Assert.Empty(sameDay.NewAchievements);
         var third = await SessionEndingAtAsync(database, user, day.AddDays(1));
-        Assert.Empty(third.NewAchievements);
+        Assert.Equal(["first_hour"], third.NewAchievements.Select(a => a.Code).ToArray()); // 3 × 20 minutes
         var fourth = await SessionEndingAtAsync(database, user, day.AddDays(2));
         Assert.Equal(["three_day_streak"], fourth.NewAchievements.Select(a => a.Code).ToArray());
 
@@ -96,8 +96,8 @@ public sealed class SessionCompletionTests
             (await db.Users.Select(u => u.AchievementPoints).SingleAsync(),
              await db.UserAchievements.CountAsync(),
              await db.Virtues.Where(v => v.Name == "courage").Select(v => v.TimesEarned).SingleAsync()));
-        Assert.Equal(10 + 10 + 20, points);
-        Assert.Equal(3, awards);
+        Assert.Equal(10 + 10 + 25 + 20, points);
+        Assert.Equal(4, awards);
         Assert.Equal(2, timesEarned);
 
         // Re-evaluating with nothing new awards nothing.
