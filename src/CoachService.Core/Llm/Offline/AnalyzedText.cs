@@ -27,16 +27,21 @@ internal sealed partial class AnalyzedText
 
     private static readonly string[] Softeners = ["a bit", "a little", "slightly", "somewhat", "kind of", "kinda", "sort of", "mildly", "a tad", "a touch"];
 
-    private AnalyzedText(string original, IReadOnlyList<IReadOnlyList<string>> clauses)
+    private AnalyzedText(string original, IReadOnlyList<IReadOnlyList<string>> writtenClauses)
     {
         Original = original;
-        Clauses = clauses;
-        Words = [.. clauses.SelectMany(clause => clause)];
+        WrittenClauses = writtenClauses;
+        Clauses = [.. writtenClauses.Select(clause => (IReadOnlyList<string>)[.. clause.Select(word => word.ToLowerInvariant())])];
+        Words = [.. Clauses.SelectMany(clause => clause)];
     }
 
     public string Original { get; }
 
+    /// <summary>The clauses in lower case, for matching.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Clauses { get; }
+
+    /// <summary>The same clauses as the user wrote them, for quoting back ("Spanish", not "spanish").</summary>
+    public IReadOnlyList<IReadOnlyList<string>> WrittenClauses { get; }
 
     public IReadOnlyList<string> Words { get; }
 
@@ -55,7 +60,7 @@ internal sealed partial class AnalyzedText
     public static AnalyzedText Of(string? text)
     {
         var original = text ?? string.Empty;
-        var normalised = original.Replace('\u2019', '\'').Replace('\u2018', '\'').ToLowerInvariant();
+        var normalised = original.Replace('\u2019', '\'').Replace('\u2018', '\'');
         var clauses = ClauseBreak().Split(normalised)
             .Select(clause => (IReadOnlyList<string>)[.. WordPattern().Matches(clause).Select(match => match.Value)])
             .Where(words => words.Count > 0)
@@ -137,10 +142,10 @@ internal sealed partial class AnalyzedText
         return Softeners.Any(softener => before.Contains(" " + softener + " ", StringComparison.Ordinal));
     }
 
-    [GeneratedRegex(@"[.!?;:,\n\r]+|\bbut\b|\bhowever\b")]
+    [GeneratedRegex(@"[.!?;:,\n\r]+|\bbut\b|\bhowever\b", RegexOptions.IgnoreCase)]
     private static partial Regex ClauseBreak();
 
-    [GeneratedRegex(@"[a-z0-9]+(?:'[a-z]+)?")]
+    [GeneratedRegex(@"[a-z0-9]+(?:'[a-z]+)?", RegexOptions.IgnoreCase)]
     private static partial Regex WordPattern();
 
     [GeneratedRegex(@"\b[A-Z]{3,}\b")]

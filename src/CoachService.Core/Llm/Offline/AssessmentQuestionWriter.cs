@@ -41,13 +41,13 @@ public sealed class AssessmentQuestionWriter
     private static string Echo(string? answer)
     {
         var text = AnalyzedText.Of(answer);
-        var clause = text.Clauses.OrderByDescending(words => Math.Min(words.Count, 10)).FirstOrDefault();
+        var clause = text.WrittenClauses.OrderByDescending(words => Math.Min(words.Count, 10)).FirstOrDefault();
         if (clause is null || clause.Count < 3)
         {
             return string.Empty;
         }
 
-        var words = TextCraft.ToSecondPerson(string.Join(' ', clause.Take(10)));
+        var words = TextCraft.ToSecondPerson(TextCraft.Clip(clause, 10));
         return $"You said {TextCraft.Plain(words)}.";
     }
 }

@@ -142,10 +142,10 @@ public sealed partial class CrisisDetector
     [GeneratedRegex(@"\b(hurt(ing)? myself|harm(ing)? myself|cut(ting)? myself|burn(ing)? myself|starv(e|ing) myself|self[- ]harm(ing)?|punish(ing)? myself physically|overdos(e|ing) on purpose)\b")]
     private static partial Regex SelfHarmCrisis();
 
-    [GeneratedRegex(@"\b(want to|going to|gonna|plan(ning)? to|will|i'll|about to|ready to)\s+(kill|murder|stab|shoot|strangle|hurt|attack|beat up)\s+(him|her|them|you|someone|somebody|everyone|people|that (guy|man|woman|person)|my (" + People + "))\b")]
+    [GeneratedRegex(@"\b(want to|going to|gonna|plan(ning)? to|will|i'll|about to|ready to)\s+(kill|murder|stab|shoot|strangle|hurt|attack|beat up)\s+(him|her|them|you|someone|somebody|everyone|people|that (guy|man|woman|person)|my (" + People + @"))\b")]
     private static partial Regex HarmOthersIntent();
 
-    [GeneratedRegex(@"\b(could|might|feel like i could|thoughts? of|thinking (about|of))\s+(kill(ing)?|hurt(ing)?|attack(ing)?)\s+(him|her|them|someone|somebody|people|my (" + People + "))\b")]
+    [GeneratedRegex(@"\b(could|might|feel like i could|thoughts? of|thinking (about|of))\s+(kill(ing)?|hurt(ing)?|attack(ing)?)\s+(him|her|them|someone|somebody|people|my (" + People + @"))\b")]
     private static partial Regex HarmOthersVague();
 
     [GeneratedRegex(@"\b((he|she|they) (threatened|is going|are going|said (he|she|they) would) to kill me|going to kill me|not safe at home right now|(he|she|they) (has|have) a (gun|knife)|locked me in|afraid for my life)\b")]

@@ -20,7 +20,7 @@ public sealed record CoachReplyRequest(
 /// </summary>
 public sealed class PersonaReplyWriter(EmotionDetector emotions, CrisisDetector crisis)
 {
-    private const int MaxReflectionWords = 12;
+    private const int MaxReflectionWords = 14;
 
     private static readonly string[] DiscOrder = ["D", "I", "S", "C"];
 
@@ -109,24 +109,24 @@ public sealed class PersonaReplyWriter(EmotionDetector emotions, CrisisDetector 
             .DefaultIfEmpty(0)
             .First();
 
-        var words = text.Clauses[best].SkipWhile(Filler.Contains).Take(MaxReflectionWords).ToList();
-        return words.Count == 0 ? string.Empty : TextCraft.Plain(TextCraft.ToSecondPerson(string.Join(' ', words)));
+        var words = TextCraft.Clip(text.WrittenClauses[best].SkipWhile(word => Filler.Contains(word.ToLowerInvariant())), MaxReflectionWords);
+        return words.Count == 0 ? string.Empty : TextCraft.Plain(TextCraft.ToSecondPerson(words));
     }
 
     /// <summary>An active goal that shares a meaningful word with the message.</summary>
     private static string? RelatedGoal(AnalyzedText text, IReadOnlyList<string> goals)
     {
-        var words = text.Words.Where(word => word.Length > 3 || word.Any(char.IsDigit)).ToHashSet();
-        var related = goals.FirstOrDefault(goal => AnalyzedText.Of(goal).Words.Any(words.Contains));
-        var mentionsGoals = words.Overlaps(["goal", "goals", "progress", "plan", "target"]);
+        var stems = TextCraft.ContentStems(text.Original);
+        var related = goals.FirstOrDefault(goal => TextCraft.ContentStems(goal).Overlaps(stems));
+        var mentionsGoals = stems.Overlaps(["goal", "progress", "plan", "target"]);
         var goal = related ?? (mentionsGoals ? goals.FirstOrDefault() : null);
         return goal is null ? null : TextCraft.Plain(TextCraft.LowerFirst(TextCraft.FirstWords(goal.Trim().TrimEnd('.', '!'), 14)));
     }
 
     private static string? RelatedInsight(AnalyzedText text, IReadOnlyList<string> insights)
     {
-        var words = text.Words.Where(word => word.Length > 4).ToHashSet();
-        var related = insights.FirstOrDefault(insight => AnalyzedText.Of(insight).Words.Any(words.Contains));
+        var stems = TextCraft.ContentStems(text.Original).Where(stem => stem.Length > 3).ToHashSet();
+        var related = insights.FirstOrDefault(insight => TextCraft.ContentStems(insight).Overlaps(stems));
         return related is null ? null : TextCraft.Plain(TextCraft.LowerFirst(TextCraft.FirstWords(related.Trim().TrimEnd('.', '!'), 16)));
     }
 

@@ -41,7 +41,7 @@ internal sealed record PersonaVoice(
         Reflections: ["Here's what I'm hearing: {reflection}.", "So {reflection}.", "Bottom line, {reflection}."],
         Mentions: ["You brought up {reflection}.", "Let's look at {reflection}.", "You said {reflection}."],
         HardFeelings: ["Feeling {emotion} is a signal, not a stop sign.", "Being {emotion} is real, and it's workable.", "Feeling {emotion} tells us where to aim."],
-        GoodFeelings: ["Feeling {emotion}? Good. Let's build on that.", "That {emotion} energy is fuel. Use it.", "You're {emotion}, and that's momentum."],
+        GoodFeelings: ["Feeling {emotion} is good news. Let's build on that.", "That {emotion} energy is fuel. Use it.", "You're {emotion}, and that's momentum."],
         NoFeeling: ["Let's get clear on it.", "Let's make this concrete."],
         GoalNods: ["This connects straight to your goal: {goal}.", "Keep your goal in front of you: {goal}."],
         Perspectives: ["Let's turn this into one move you can make today.", "Pick the smallest step and take it before tonight.", "You don't need a perfect plan. You need a first step."],
@@ -62,7 +62,7 @@ internal sealed record PersonaVoice(
         GoodFeelings: ["I love that you're feeling {emotion}.", "Feeling {emotion} looks good on you.", "That makes me happy. You sound {emotion}."],
         NoFeeling: ["I'm right here with you.", "I'm all ears."],
         GoalNods: ["And hey, it ties in with your goal, {goal}.", "It makes me think of your goal, {goal}."],
-        Perspectives: ["You don't have to figure it all out at once.", "Go easy on yourself today, okay?", "I'm in your corner either way."],
+        Perspectives: ["You don't have to figure it all out at once.", "Go easy on yourself today.", "I'm in your corner either way."],
         QuestionsByDisc:
         [
             "What do you want to do about it first?",

@@ -140,7 +140,7 @@ public sealed partial class SmartGoalBuilder(ThemeDetector themes)
         var action = isAction ? specific : "work towards " + specific;
         var smartGoal = $"{TextCraft.Capitalize(action)}. Measure it with {measure}. " +
             "Start at about half of what feels possible and build up each week. " +
-            $"It matters because it supports {Relevance[category]}. Review your progress in {frame}.";
+            $"It matters because it supports {Relevance[category]}. Review your progress {(frame.StartsWith("by ", StringComparison.Ordinal) ? frame : "in " + frame)}.";
 
         return new SuggestedGoal(
             category,
@@ -164,27 +164,20 @@ public sealed partial class SmartGoalBuilder(ThemeDetector themes)
 
     private static bool AlreadyActive(string wish, IReadOnlyList<string> activeGoals)
     {
-        var wishWords = ContentWords(wish);
+        var wishWords = TextCraft.ContentStems(wish);
         return wishWords.Count > 0 && activeGoals.Any(goal =>
         {
-            var goalWords = ContentWords(goal);
+            var goalWords = TextCraft.ContentStems(goal);
             return (double)wishWords.Count(goalWords.Contains) / wishWords.Count >= 0.6;
         });
     }
-
-    private static HashSet<string> ContentWords(string text)
-        => [.. AnalyzedText.Of(text).Words.Where(word => word.Length > 3 || word.Any(char.IsDigit))];
 
     private static IEnumerable<StatedWish> StatedWishes(string text)
     {
         foreach (Match match in WishPattern().Matches(text.Replace('\u2019', '\'')))
         {
-            var words = AnalyzedText.Of(match.Groups["wish"].Value).Words;
-            var kept = words.TakeWhile(word => word is not ("because" or "but" or "so" or "since" or "although" or "though")).Take(14).ToList();
-            while (kept.Count > 0 && kept[^1] is "and" or "or" or "to" or "the" or "a" or "more" or "really")
-            {
-                kept.RemoveAt(kept.Count - 1);
-            }
+            var words = AnalyzedText.Of(match.Groups["wish"].Value).WrittenClauses.SelectMany(clause => clause);
+            var kept = TextCraft.Clip(words.TakeWhile(word => word.ToLowerInvariant() is not ("because" or "so" or "since" or "although" or "though")), 14);
 
             if (kept.Count == 0)
             {
@@ -218,9 +211,9 @@ public sealed partial class SmartGoalBuilder(ThemeDetector themes)
 
     private sealed record StatedWish(string Text, string? Timeframe, int Emphasis, bool IsAction);
 
-    [GeneratedRegex(@"(?<lead>\bi (really |truly |would really )?(want|wanna|need|plan|hope|intend|aim) to|\bi'd (really )?(like|love) to|\bi would (really )?(like|love) to|\bmy goal is( to)?|\bi wish i could|\bi'm going to|\bi am going to|\bi'm gonna)\s+(?<wish>[^.!?;\n]+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<lead>\bi (really |truly |would really )?(want|wanna|need|plan|hope|intend|aim) to|\bi'd (really )?(like|love) to|\bi would (really )?(like|love) to|\bmy goal is( to)?|\bi wish i could|\bi'm going to|\bi am going to|\bi'm gonna)\s+(?<wish>.+?)(?=[.!?;\n]|,\s*(and\s+)?(i|i'd|i'm|my)\b|\s+and\s+(i|i'd|i'm|my)\b|$)", RegexOptions.IgnoreCase)]
     private static partial Regex WishPattern();
 
-    [GeneratedRegex(@"\b((in|within) (the next )?(\d+|a|one|two|three|four|five|six|ten|twelve) (days?|weeks?|months?|years?)|by (the end of )?(next |this )?(week|month|year|summer|spring|autumn|fall|winter|christmas|january|february|march|april|may|june|july|august|september|october|november|december))\b")]
+    [GeneratedRegex(@"\b((in|within) (the next )?(\d+|a|one|two|three|four|five|six|ten|twelve) (days?|weeks?|months?|years?)|by (the end of )?(the |next |this )?(week|month|year|summer|spring|autumn|fall|winter|christmas|january|february|march|april|may|june|july|august|september|october|november|december))\b", RegexOptions.IgnoreCase)]
     private static partial Regex Timeframe();
 }

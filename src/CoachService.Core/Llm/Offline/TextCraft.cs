@@ -62,14 +62,15 @@ internal static partial class TextCraft
         => text.Length > 1 && char.IsUpper(text[0]) && !char.IsUpper(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
 
     /// <summary>Turns the user's own words into the coach's reflection: "I'm worried about my job" becomes "you're worried about your job".</summary>
-    public static string ToSecondPerson(string lowerCaseWords)
+    public static string ToSecondPerson(string words) => ToSecondPerson(words.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    public static string ToSecondPerson(IReadOnlyList<string> words)
     {
-        var words = lowerCaseWords.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var result = new List<string>(words.Length);
-        for (var i = 0; i < words.Length; i++)
+        var result = new List<string>(words.Count);
+        for (var i = 0; i < words.Count; i++)
         {
-            var previous = i > 0 ? words[i - 1] : string.Empty;
-            result.Add(words[i] switch
+            var previous = i > 0 ? words[i - 1].ToLowerInvariant() : string.Empty;
+            result.Add(words[i].ToLowerInvariant() switch
             {
                 "i" => "you",
                 "i'm" or "im" => "you're",
@@ -85,18 +86,60 @@ internal static partial class TextCraft
                 "we" => "you",
                 "our" => "your",
                 "us" => "you",
-                "you" => "me",
-                "your" => "my",
-                "you're" => "I'm",
-                _ => words[i],
+                _ => i == 0 ? LowerFirst(words[i]) : words[i],
             });
         }
 
         return string.Join(' ', result);
     }
 
+    private static readonly HashSet<string> DanglingWords =
+        ["and", "or", "but", "the", "a", "an", "to", "of", "my", "your", "with", "about", "for", "in", "on", "at", "so", "that", "because", "i", "you", "it", "is", "are", "was"];
+
+    /// <summary>At most <paramref name="maxWords"/> words, without a dangling "and" or "your" at the end.</summary>
+    public static List<string> Clip(IEnumerable<string> words, int maxWords)
+    {
+        var kept = words.Take(maxWords).ToList();
+        while (kept.Count > 1 && DanglingWords.Contains(kept[^1].ToLowerInvariant()))
+        {
+            kept.RemoveAt(kept.Count - 1);
+        }
+
+        return kept;
+    }
+
     /// <summary>Removes anything that would read as markdown or markup when spoken.</summary>
     public static string Plain(string text) => MarkupCharacters().Replace(text, string.Empty);
+
+    private static readonly HashSet<string> StopWords =
+    [
+        "the", "and", "for", "with", "that", "this", "have", "has", "had", "been", "was", "were", "are", "you", "your",
+        "i'm", "i've", "my", "me", "our", "but", "not", "just", "really", "very", "about", "from", "into", "more", "some",
+        "what", "when", "how", "all", "get", "got", "can", "will", "would", "could", "should", "every", "each", "week", "day",
+        "time", "feel", "like", "want", "need", "by",
+    ];
+
+    /// <summary>
+    /// Meaningful word stems of a text ("running" and "run" share "run"), for telling whether
+    /// a message is about a goal or an insight.
+    /// </summary>
+    public static HashSet<string> ContentStems(string text)
+        => [.. AnalyzedText.Of(text).Words.Where(word => !StopWords.Contains(word) && (word.Length > 2 || word.Any(char.IsDigit))).Select(Stem)];
+
+    public static string Stem(string word)
+    {
+        foreach (var suffix in new[] { "ing", "ed", "es", "s", "ly" })
+        {
+            if (word.EndsWith(suffix, StringComparison.Ordinal) && word.Length - suffix.Length >= 3)
+            {
+                word = word[..^suffix.Length];
+                break;
+            }
+        }
+
+        // "runn" (from running) becomes "run".
+        return word.Length > 3 && word[^1] == word[^2] && !"aeiou".Contains(word[^1]) ? word[..^1] : word;
+    }
 
     public static int ApproximateTokens(string text)
         => Math.Max(1, (int)Math.Ceiling(TokenLike().Count(text) * 4 / 3.0));
