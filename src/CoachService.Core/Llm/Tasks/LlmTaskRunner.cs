@@ -152,7 +152,13 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
             try
             {
                 var value = document.RootElement.Deserialize<T>(OutputJson);
-                return value is null ? (default, ["$: the output is null"]) : (value, []);
+                if (value is null)
+                {
+                    return (default, ["$: the output is null"]);
+                }
+
+                var broken = CoachOutputRules.Check(value);
+                return broken.Count > 0 ? (default, broken) : (value, []);
             }
             catch (JsonException e)
             {
