@@ -113,6 +113,11 @@ public static partial class PromptyFile
                 var reason = (e.InnerException?.Message ?? e.Message).Trim();
                 throw Error((int)e.Start.Line + _frontMatterFirstLine - 1, $"invalid YAML: {reason}");
             }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet's scanner throws this (without a position) on some malformed flow collections.
+                throw Error(_frontMatterFirstLine, "invalid YAML: a flow collection ([...] or {...}) is not closed or is malformed");
+            }
 
             if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
             {
