@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace CoachService.Llm.Tasks;
+
+internal static partial class LlmTaskLog
+{
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Output of task {Task} (prompt {PromptVersion}) failed validation with {ErrorCount} errors; asking the model to repair it")]
+    public static partial void Repairing(ILogger logger, string task, string promptVersion, int errorCount);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Error, Message = "Output of task {Task} (prompt {PromptVersion}) is invalid after the repair attempt: {Errors}")]
+    public static partial void RepairFailed(ILogger logger, string task, string promptVersion, string errors);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Task {Task} (prompt {PromptVersion}) stopped with finish reason {FinishReason}")]
+    public static partial void Stopped(ILogger logger, string task, string promptVersion, string finishReason);
+}

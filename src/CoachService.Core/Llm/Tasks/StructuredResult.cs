@@ -1,0 +1,19 @@
+namespace CoachService.Llm.Tasks;
+
+/// <summary>Tokens a task used, summed over its attempts (zero when the provider does not say).</summary>
+public sealed record LlmUsage(long InputTokens, long OutputTokens);
+
+/// <summary>
+/// A validated structured output and what produced it, so it can be stored with its provenance.
+/// </summary>
+/// <param name="Value">The output; it passed the prompt's JSON schema.</param>
+/// <param name="PromptVersion">Content hash of the prompt file that produced it.</param>
+/// <param name="ModelId">The model the provider reported, if any.</param>
+/// <param name="Repaired">True when the first output was invalid and the repair attempt fixed it.</param>
+public sealed record StructuredResult<T>(
+    T Value,
+    string Task,
+    string PromptVersion,
+    string? ModelId,
+    LlmUsage Usage,
+    bool Repaired);
