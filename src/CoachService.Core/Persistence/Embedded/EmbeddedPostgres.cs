@@ -211,6 +211,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private static void PrepareDataDirectory(string dataDirectory)
     {
+        // pg_ctl puts the data and log paths inside "…" in a /bin/sh command line.
+        if (dataDirectory.IndexOfAny(['"', '$', '`', '\\']) >= 0)
+        {
+            throw new EmbeddedPostgresException(
+                $"Database:DataDirectory '{dataDirectory}' contains a character pg_ctl cannot pass to the server (\", $, ` or \\). Choose a plainer path.");
+        }
+
         try
         {
             Directory.CreateDirectory(dataDirectory);

@@ -139,6 +139,18 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task Data_folder_path_that_pg_ctl_would_mangle_is_refused()
+    {
+        var options = Options();
+        options.DataDirectory = folder.Combine("$HOME");
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => StartAsync(options));
+
+        Assert.Contains("Database:DataDirectory", error.Message);
+        Assert.False(Directory.Exists(options.DataDirectory));
+    }
+
+    [Fact]
     public async Task Invalid_settings_are_reported_by_name()
     {
         var options = Options();
