@@ -79,7 +79,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         var dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory));
         var passwordFile = dataDirectory + PasswordFileSuffix;
-        var binaries = PostgresBinaries.Locate(options.BinDirectory);
+        var binaries = PostgresBinaries.Locate(options.BinDirectory, dataDirectory);
         var runner = PostgresProcessRunner.ForCurrentUser();
         if (runner.RunAsAccount is { } account)
         {
@@ -103,8 +103,22 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var password = ReadPassword(passwordFile, dataDirectory);
-        EmbeddedPostgresLog.Starting(logger, binaries.Directory, port, dataDirectory);
-        await StartServerAsync(binaries, runner, dataDirectory, port, options.StartTimeout, ct).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            EmbeddedPostgresLog.Starting(logger, binaries.Directory, port, dataDirectory);
+            try
+            {
+                await StartServerAsync(binaries, runner, dataDirectory, port, options.StartTimeout, ct).ConfigureAwait(false);
+                break;
+            }
+            catch (EmbeddedPostgresException ex) when (
+                options.Port == 0 && attempt < 3 && ex.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // Another program took the free port between our check and the server's bind.
+                port = ChoosePort(0);
+            }
+        }
+
         var serverPid = PostmasterLockFile.ReadPid(dataDirectory) ?? 0;
 
         try
@@ -197,6 +211,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private static void PrepareDataDirectory(string dataDirectory)
     {
+        // pg_ctl puts the data and log paths inside "…" in a /bin/sh command line.
+        if (dataDirectory.IndexOfAny(['"', '$', '`', '\\']) >= 0)
+        {
+            throw new EmbeddedPostgresException(
+                $"Database:DataDirectory '{dataDirectory}' contains a character pg_ctl cannot pass to the server (\", $, ` or \\). Choose a plainer path.");
+        }
+
         try
         {
             Directory.CreateDirectory(dataDirectory);
@@ -407,9 +428,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
                 return;
             }
-            catch (NpgsqlException ex) when (clock.Elapsed < timeout)
+            catch (NpgsqlException) when (clock.Elapsed < timeout)
             {
-                _ = ex;
                 await Task.Delay(TimeSpan.FromMilliseconds(100), ct).ConfigureAwait(false);
             }
             catch (NpgsqlException ex)

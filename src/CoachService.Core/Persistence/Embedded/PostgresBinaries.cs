@@ -11,9 +11,11 @@ internal sealed record PostgresBinaries(string Directory)
 
     /// <summary>
     /// An explicit <paramref name="binDirectory"/> is used as is (no fallback, so a typo is not
-    /// silently replaced by another version); otherwise PATH, then the newest Debian/Ubuntu layout.
+    /// silently replaced by another version). Otherwise, for an existing cluster, the Debian/Ubuntu
+    /// folder of its major version (a server of another major version cannot open it); then PATH;
+    /// then the newest Debian/Ubuntu version.
     /// </summary>
-    public static PostgresBinaries Locate(string? binDirectory)
+    public static PostgresBinaries Locate(string? binDirectory, string dataDirectory)
     {
         if (!string.IsNullOrWhiteSpace(binDirectory))
         {
@@ -21,6 +23,16 @@ internal sealed record PostgresBinaries(string Directory)
             return HasAll(full)
                 ? new PostgresBinaries(full)
                 : throw NotFound($"in Database:BinDirectory ({full})");
+        }
+
+        var clusterVersionFile = Path.Combine(dataDirectory, "PG_VERSION");
+        var clusterVersion = File.Exists(clusterVersionFile) ? File.ReadAllText(clusterVersionFile).Trim() : null;
+        var sameVersion = clusterVersion is { Length: > 0 } && !clusterVersion.Contains('/')
+            ? Path.Combine(DistributionRoot, clusterVersion, "bin")
+            : null;
+        if (sameVersion is not null && HasAll(sameVersion))
+        {
+            return new PostgresBinaries(sameVersion);
         }
 
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using CoachService.Persistence.Embedded;
 using CoachService.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -19,13 +20,17 @@ public sealed class EmbeddedPostgresTests : IDisposable
     [Fact]
     public async Task Started_cluster_answers_queries_on_loopback_only()
     {
-        await using var cluster = await StartAsync(Options());
+        var logger = new RecordingLogger();
+        await using var cluster = await EmbeddedPostgres.StartAsync(Options(), logger, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(1, await ScalarAsync<int>(cluster.ConnectionString, "SELECT 1"));
         Assert.Equal("127.0.0.1", await ScalarAsync<string>(cluster.ConnectionString, "SHOW listen_addresses"));
         Assert.Equal("", await ScalarAsync<string>(cluster.ConnectionString, "SHOW unix_socket_directories"));
         Assert.Equal("coach", await ScalarAsync<string>(cluster.ConnectionString, "SELECT current_database()"));
         Assert.Equal(cluster.Port, new NpgsqlConnectionStringBuilder(cluster.ConnectionString).Port);
+        Assert.Contains(logger.Messages, message => message.Contains($"127.0.0.1:{cluster.Port}", StringComparison.Ordinal));
+        var password = new NpgsqlConnectionStringBuilder(cluster.ConnectionString).Password!;
+        Assert.DoesNotContain(logger.Messages, message => message.Contains(password, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -33,7 +38,8 @@ public sealed class EmbeddedPostgresTests : IDisposable
     {
         var first = await StartAsync(Options());
         await ScalarAsync<int>(first.ConnectionString, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (42); SELECT 0");
-        await first.StopAsync().WaitAsync(Timeout);
+        await new EmbeddedPostgresLifetime(first).StopAsync(CancellationToken.None).WaitAsync(Timeout);
+        Assert.False(ProcessState.IsRunning(first.ServerProcessId));
 
         await using var second = await StartAsync(Options());
 
@@ -50,14 +56,26 @@ public sealed class EmbeddedPostgresTests : IDisposable
         await (await StartAsync(options)).StopAsync().WaitAsync(Timeout);
         var lockFile = Path.Combine(folder.Combine("postgres"), "postmaster.pid");
 
-        // A pid that has exited, and a live pid that is not PostgreSQL (a reused number).
-        foreach (var pid in new[] { await DeadPidAsync(), Environment.ProcessId })
+        // A live pid that is not PostgreSQL (the number was reused): PostgreSQL itself refuses
+        // to start over such a lock file when the process belongs to the server's account.
+        using var unrelated = StartSleeperAsServerAccount();
+        try
         {
-            await File.WriteAllTextAsync(lockFile, $"{pid}\n{folder.Combine("postgres")}\n");
+            // And a pid that has simply exited.
+            foreach (var pid in new[] { unrelated.Id, await DeadPidAsync() })
+            {
+                await File.WriteAllTextAsync(lockFile, $"{pid}\n{folder.Combine("postgres")}\n");
 
-            await using var cluster = await StartAsync(options);
+                await using var cluster = await StartAsync(options);
 
-            Assert.Equal(1, await ScalarAsync<int>(cluster.ConnectionString, "SELECT 1"));
+                Assert.Equal(1, await ScalarAsync<int>(cluster.ConnectionString, "SELECT 1"));
+            }
+
+            Assert.False(unrelated.HasExited);
+        }
+        finally
+        {
+            unrelated.Kill();
         }
     }
 
@@ -107,6 +125,45 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task Data_folder_holding_something_else_is_not_touched()
+    {
+        var options = Options();
+        Directory.CreateDirectory(options.DataDirectory);
+        var unrelated = Path.Combine(options.DataDirectory, "holiday-photos.txt");
+        await File.WriteAllTextAsync(unrelated, "keep me");
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => StartAsync(options));
+
+        Assert.Contains($"Database:DataDirectory '{options.DataDirectory}' is not empty", error.Message);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(unrelated));
+    }
+
+    [Fact]
+    public async Task Data_folder_path_that_pg_ctl_would_mangle_is_refused()
+    {
+        var options = Options();
+        options.DataDirectory = folder.Combine("$HOME");
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => StartAsync(options));
+
+        Assert.Contains("Database:DataDirectory", error.Message);
+        Assert.False(Directory.Exists(options.DataDirectory));
+    }
+
+    [Fact]
+    public async Task Invalid_settings_are_reported_by_name()
+    {
+        var options = Options();
+        options.Port = -1;
+        options.Database = "Coach; DROP";
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => StartAsync(options));
+
+        Assert.Contains("Database:Port", error.Message);
+        Assert.Contains("Database:Database", error.Message);
+    }
+
+    [Fact]
     public async Task Missing_server_programs_name_the_three_ways_out()
     {
         var options = Options();
@@ -131,11 +188,39 @@ public sealed class EmbeddedPostgresTests : IDisposable
     private static Task<EmbeddedPostgres> StartAsync(EmbeddedPostgresOptions options)
         => EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None).WaitAsync(Timeout);
 
+    private static Process StartSleeperAsServerAccount()
+    {
+        // setpriv execs the program itself, so the pid is the sleeper's.
+        var asRoot = Environment.UserName == "root";
+        var start = new ProcessStartInfo(asRoot ? "setpriv" : "sleep");
+        foreach (var argument in asRoot ? ["--reuid=postgres", "--regid=postgres", "--init-groups", "sleep", "60"] : new[] { "60" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start)!;
+    }
+
     private static async Task<int> DeadPidAsync()
     {
         using var process = Process.Start("true");
         await process.WaitForExitAsync().WaitAsync(Timeout);
         return process.Id;
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> messages = new();
+
+        public IReadOnlyCollection<string> Messages => messages;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => messages.Enqueue(formatter(state, exception));
     }
 
     // Without pooling: a pooled connection would outlive a restarted server.
