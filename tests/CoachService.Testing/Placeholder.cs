@@ -1,1 +1,0 @@
-namespace CoachService.Testing; internal static class Placeholder;
