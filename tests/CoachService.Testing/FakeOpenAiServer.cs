@@ -245,6 +245,11 @@ public sealed partial class FakeOpenAiServer : IAsyncDisposable
                 ?? (Options.TokensPerSecond > 0 ? TimeSpan.FromSeconds(1 / Options.TokensPerSecond) : TimeSpan.Zero);
             for (var i = 0; i < chunks.Count; i++)
             {
+                if (i > 0 && pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, ct).ConfigureAwait(false);
+                }
+
                 if (i == response.DropAfterChunks)
                 {
                     Volatile.Write(ref serverAborts, true);
@@ -255,11 +260,6 @@ public sealed partial class FakeOpenAiServer : IAsyncDisposable
                 if (i == response.MalformedChunkAfter)
                 {
                     await WriteEventAsync(context, "{\"id\": \"broken\", \"choices\": [{\"delta\": ").ConfigureAwait(false);
-                }
-
-                if (i > 0 && pause > TimeSpan.Zero)
-                {
-                    await Task.Delay(pause, ct).ConfigureAwait(false);
                 }
 
                 await WriteEventAsync(context, Chunk(id, model, new JsonObject { ["content"] = chunks[i] }, null).ToJsonString()).ConfigureAwait(false);

@@ -205,7 +205,10 @@ public sealed class ResilienceTests : IAsyncLifetime
     [Fact]
     public async Task Mid_stream_drop_is_an_interruption_not_a_short_success_and_is_not_retried()
     {
-        _server.Enqueue(new FakeResponse { Text = "You are doing better than you think", DropAfterChunks = 3 });
+        // The pause lets the client read the first chunks: a reset connection discards unread data,
+        // and a failure before any update reached the caller is (rightly) retried.
+        _server.Enqueue(new FakeResponse { Text = "You are doing better than you think", DropAfterChunks = 3, DelayBetweenChunks = TimeSpan.FromMilliseconds(150) });
+        _server.Handler = _ => FakeResponse.Error(500);
         using var client = Client(LlmTestKit.FastResilience());
         var received = new List<ChatResponseUpdate>();
 

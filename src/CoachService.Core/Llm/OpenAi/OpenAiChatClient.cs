@@ -82,6 +82,7 @@ public sealed class OpenAiChatClient : IChatClient
     {
         var (client, sdkMessages, sdkOptions) = Prepare(messages, options);
         var updates = client.CompleteChatStreamingAsync(sdkMessages, sdkOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var finished = false;
         try
         {
             while (true)
@@ -91,7 +92,7 @@ public sealed class OpenAiChatClient : IChatClient
                 {
                     if (!await updates.MoveNextAsync().ConfigureAwait(false))
                     {
-                        yield break;
+                        break;
                     }
 
                     update = updates.Current;
@@ -101,6 +102,7 @@ public sealed class OpenAiChatClient : IChatClient
                     throw translated;
                 }
 
+                finished |= update.FinishReason is not null;
                 if (Map(update) is { } mapped)
                 {
                     yield return mapped;
@@ -110,6 +112,13 @@ public sealed class OpenAiChatClient : IChatClient
         finally
         {
             await updates.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // Every compatible server ends a complete stream with a finish reason. A stream that just
+        // stops was cut off (a dropped connection can look like a clean end): never a short success.
+        if (!finished)
+        {
+            throw new LlmProviderException("The LLM stream ended without a finish reason: the connection was closed early.", isTransient: true);
         }
     }
 
