@@ -63,6 +63,9 @@ public sealed record FakeResponse
     /// <summary>Send a chunk that is not JSON after this many content chunks.</summary>
     public int? MalformedChunkAfter { get; init; }
 
+    /// <summary>End the stream cleanly (with [DONE]) but without the finish_reason chunk, like a cut-off proxy.</summary>
+    public bool OmitFinishReason { get; init; }
+
     /// <summary>Open the stream with Azure's chunk: empty choices and prompt_filter_results.</summary>
     public bool AzureFilterChunk { get; init; }
 
@@ -265,7 +268,11 @@ public sealed partial class FakeOpenAiServer : IAsyncDisposable
                 await WriteEventAsync(context, Chunk(id, model, new JsonObject { ["content"] = chunks[i] }, null).ToJsonString()).ConfigureAwait(false);
             }
 
-            await WriteEventAsync(context, Chunk(id, model, new JsonObject(), response.FinishReason).ToJsonString()).ConfigureAwait(false);
+            if (!response.OmitFinishReason)
+            {
+                await WriteEventAsync(context, Chunk(id, model, new JsonObject(), response.FinishReason).ToJsonString()).ConfigureAwait(false);
+            }
+
             if (request.IncludeUsage)
             {
                 var usageChunk = Envelope(id, model, "chat.completion.chunk", []);

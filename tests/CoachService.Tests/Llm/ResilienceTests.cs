@@ -224,6 +224,19 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stream_that_stops_without_a_finish_reason_is_an_interruption()
+    {
+        _server.Enqueue(new FakeResponse { Text = "Half a thought", OmitFinishReason = true });
+        using var client = Client(LlmTestKit.FastResilience());
+
+        var error = await Assert.ThrowsAsync<LlmStreamInterruptedException>(
+            () => client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply).CollectAsync()).WithTimeout();
+
+        Assert.Equal("Half a thought", error.DeliveredText);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
     public async Task Malformed_chunk_is_an_error()
     {
         _server.Enqueue(new FakeResponse { Text = "One two three four", MalformedChunkAfter = 2 });
