@@ -1,0 +1,278 @@
+using CoachService.Llm;
+using CoachService.Llm.OpenAi;
+using CoachService.Llm.Resilience;
+using CoachService.Llm.Tasks;
+using CoachService.Testing;
+using Microsoft.Extensions.AI;
+
+namespace CoachService.Tests.Llm;
+
+/// <summary>Each fault of the provider against ResilientChatClient over the real adapter and the fake server.</summary>
+public sealed class ResilienceTests : IAsyncLifetime
+{
+    private FakeOpenAiServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await FakeOpenAiServer.StartAsync().WithTimeout();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private ResilientChatClient Client(LlmResilienceOptions options, TimeProvider? time = null) =>
+        new(new OpenAiChatClient("coach-model", _server.BaseUrl, timeProvider: time), options, time ?? TimeProvider.System);
+
+    private static ChatOptions Reply => LlmTestKit.ForTask(CoachTask.CoachReply);
+
+    [Theory]
+    [InlineData("7", null, 7000)]
+    [InlineData(null, "1500", 1500)]
+    [InlineData("120", null, 30000)] // capped by MaxDelay
+    public async Task Throttling_waits_as_long_as_the_server_asks(string? retryAfter, string? retryAfterMs, int expectedMs)
+    {
+        var time = new ManualTimeProvider();
+        _server.Enqueue(FakeResponse.Error(429, retryAfter, retryAfterMs), FakeResponse.Reply("Here I am."));
+        using var client = Client(new LlmResilienceOptions(), time);
+
+        var call = client.GetResponseAsync(LlmTestKit.Conversation(), Reply);
+        var expected = TimeSpan.FromMilliseconds(expectedMs);
+        await time.WaitForRequestedDelayAsync(expected, LlmTestKit.Timeout);
+        Assert.Single(_server.Requests);
+        time.Advance(expected);
+
+        Assert.Equal("Here I am.", (await call.WithTimeout()).Text);
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Retry_after_as_an_http_date_is_honoured()
+    {
+        var time = new ManualTimeProvider();
+        var at = time.GetUtcNow().AddSeconds(12);
+        _server.Enqueue(FakeResponse.Error(503, retryAfter: at.ToString("r")), FakeResponse.Reply("Back."));
+        using var client = Client(new LlmResilienceOptions(), time);
+
+        var call = client.GetResponseAsync(LlmTestKit.Conversation(), Reply);
+        await time.WaitForRequestedDelayAsync(TimeSpan.FromSeconds(12), LlmTestKit.Timeout);
+        time.Advance(TimeSpan.FromSeconds(12));
+
+        Assert.Equal("Back.", (await call.WithTimeout()).Text);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    public async Task Server_errors_are_retried_until_success(int status)
+    {
+        _server.Enqueue(FakeResponse.Error(status), FakeResponse.Error(status), FakeResponse.Reply("Recovered."));
+        using var client = Client(LlmTestKit.FastResilience());
+
+        var updates = await client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply).CollectAsync();
+
+        Assert.Equal("Recovered.", LlmTestKit.TextOf(updates));
+        Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Retries_stop_after_the_configured_attempts_with_the_provider_error()
+    {
+        _server.Handler = _ => FakeResponse.Error(503);
+        using var client = Client(LlmTestKit.FastResilience(maxRetryAttempts: 2));
+
+        var error = await Assert.ThrowsAsync<LlmProviderException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+
+        Assert.Equal(503, error.StatusCode);
+        Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Bad_request_is_not_retried()
+    {
+        _server.Enqueue(FakeResponse.Error(400) with { ErrorMessage = "Invalid schema." });
+        using var client = Client(LlmTestKit.FastResilience());
+
+        var error = await Assert.ThrowsAsync<LlmProviderException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.False(error.IsTransient);
+        Assert.Contains("HTTP 400", error.Message);
+        Assert.Contains("Invalid schema.", error.Message);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public async Task Breaker_opens_after_failures_fails_fast_and_recovers_after_the_break()
+    {
+        var time = new ManualTimeProvider();
+        var options = new LlmResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 4, FailureRatio = 0.5, BreakDuration = TimeSpan.FromSeconds(30) };
+        _server.Handler = _ => FakeResponse.Error(503);
+        using var client = Client(options, time);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Assert.ThrowsAsync<LlmProviderException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+        }
+
+        var open = await Assert.ThrowsAsync<LlmCircuitOpenException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+        Assert.Equal(4, _server.Requests.Count);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(30), open.RetryAt);
+        Assert.Contains("circuit open", open.Message);
+
+        _server.Handler = _ => FakeResponse.Reply("Healthy again.");
+        time.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.Equal("Healthy again.", (await client.GetResponseAsync(LlmTestKit.Conversation(), Reply).WithTimeout()).Text);
+        Assert.Equal("Healthy again.", (await client.GetResponseAsync(LlmTestKit.Conversation(), Reply).WithTimeout()).Text);
+        Assert.Equal(6, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task First_token_timeout_fires_and_cancels_the_request()
+    {
+        var time = new ManualTimeProvider();
+        _server.Enqueue(FakeResponse.Reply("Too late.") with { DelayBeforeFirstByte = TimeSpan.FromSeconds(30) });
+        using var client = Client(new LlmResilienceOptions { MaxRetryAttempts = 0 }, time);
+
+        var call = client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply).CollectAsync();
+        var request = await _server.WaitForRequestAsync(1, LlmTestKit.Timeout);
+        time.Advance(TimeSpan.FromSeconds(20));
+
+        var error = await Assert.ThrowsAsync<LlmTimeoutException>(() => call).WithTimeout();
+        Assert.Equal(LlmTimeoutKind.FirstToken, error.Kind);
+        await request.Aborted.WithTimeout();
+    }
+
+    [Fact]
+    public async Task First_token_timeout_is_retried_and_the_retry_can_succeed()
+    {
+        var time = new ManualTimeProvider();
+        _server.Enqueue(
+            FakeResponse.Reply("Too late.") with { DelayBeforeFirstByte = TimeSpan.FromSeconds(30) },
+            FakeResponse.Reply("Right on time."));
+        using var client = Client(new LlmResilienceOptions { MaxRetryAttempts = 1 }, time);
+
+        var call = client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply).CollectAsync();
+        await _server.WaitForRequestAsync(1, LlmTestKit.Timeout);
+        var timersBefore = time.RequestedDelays.Count;
+        time.Advance(TimeSpan.FromSeconds(20));
+        // The back-off of the first retry is 0.5..1 s (BaseDelay 1 s with jitter).
+        await WaitUntil(() => time.RequestedDelays.Skip(timersBefore).Any(d => d <= TimeSpan.FromSeconds(1)));
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("Right on time.", LlmTestKit.TextOf(await call.WithTimeout()));
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.True(_server.Requests[0].WasAborted);
+    }
+
+    [Fact]
+    public async Task Attempt_timeout_fires()
+    {
+        var time = new ManualTimeProvider();
+        _server.Enqueue(FakeResponse.Reply("Never.") with { DelayBeforeFirstByte = TimeSpan.FromSeconds(30) });
+        using var client = Client(new LlmResilienceOptions { MaxRetryAttempts = 0 }, time);
+
+        var call = client.GetResponseAsync(LlmTestKit.Conversation(), Reply);
+        var request = await _server.WaitForRequestAsync(1, LlmTestKit.Timeout);
+        time.Advance(TimeSpan.FromSeconds(60));
+
+        var error = await Assert.ThrowsAsync<LlmTimeoutException>(() => call).WithTimeout();
+        Assert.Equal(LlmTimeoutKind.Attempt, error.Kind);
+        Assert.Contains("attempt timeout of 60 s", error.Message);
+        await request.Aborted.WithTimeout();
+    }
+
+    [Fact]
+    public async Task Retry_delay_is_capped_by_the_remaining_budget_and_the_total_timeout_ends_the_call()
+    {
+        var time = new ManualTimeProvider();
+        var options = new LlmResilienceOptions
+        {
+            TotalTimeout = TimeSpan.FromSeconds(20), AttemptTimeout = TimeSpan.FromSeconds(20),
+            FirstTokenTimeout = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(60),
+        };
+        _server.Enqueue(FakeResponse.Error(429, retryAfter: "25"));
+        using var client = Client(options, time);
+
+        var call = client.GetResponseAsync(LlmTestKit.Conversation(), Reply);
+        await time.WaitForRequestedDelayAsync(TimeSpan.FromSeconds(20), LlmTestKit.Timeout);
+        await WaitUntil(() => time.RequestedDelays.Count(d => d == TimeSpan.FromSeconds(20)) >= 3); // budget, attempt, capped retry delay
+        time.Advance(TimeSpan.FromSeconds(20));
+
+        var error = await Assert.ThrowsAsync<LlmTimeoutException>(() => call).WithTimeout();
+        Assert.Equal(LlmTimeoutKind.Total, error.Kind);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public async Task Mid_stream_drop_is_an_interruption_not_a_short_success_and_is_not_retried()
+    {
+        // The pause lets the client read the first chunks: a reset connection discards unread data,
+        // and a failure before any update reached the caller is (rightly) retried.
+        _server.Enqueue(new FakeResponse { Text = "You are doing better than you think", DropAfterChunks = 3, DelayBetweenChunks = TimeSpan.FromMilliseconds(150) });
+        _server.Handler = _ => FakeResponse.Error(500);
+        using var client = Client(LlmTestKit.FastResilience());
+        var received = new List<ChatResponseUpdate>();
+
+        var error = await Assert.ThrowsAsync<LlmStreamInterruptedException>(
+            () => client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply).CollectAsync(received)).WithTimeout();
+
+        Assert.Equal("You are doing", LlmTestKit.TextOf(received));
+        Assert.Equal(3, error.UpdatesDelivered);
+        Assert.Equal("You are doing", error.DeliveredText);
+        Assert.DoesNotContain("You are doing", error.Message);
+        Assert.IsType<LlmProviderException>(error.InnerException);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public async Task Stream_that_stops_without_a_finish_reason_is_an_interruption()
+    {
+        _server.Enqueue(new FakeResponse { Text = "Half a thought", OmitFinishReason = true });
+        using var client = Client(LlmTestKit.FastResilience());
+
+        var error = await Assert.ThrowsAsync<LlmStreamInterruptedException>(
+            () => client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply).CollectAsync()).WithTimeout();
+
+        Assert.Equal("Half a thought", error.DeliveredText);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public async Task Malformed_chunk_is_an_error()
+    {
+        _server.Enqueue(new FakeResponse { Text = "One two three four", MalformedChunkAfter = 2 });
+        using var client = Client(LlmTestKit.FastResilience());
+        var received = new List<ChatResponseUpdate>();
+
+        var error = await Assert.ThrowsAsync<LlmStreamInterruptedException>(
+            () => client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply).CollectAsync(received)).WithTimeout();
+
+        Assert.Equal("One two", LlmTestKit.TextOf(received));
+        Assert.Contains("malformed", error.InnerException!.Message);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_propagates_is_not_retried_and_cancels_the_request()
+    {
+        _server.Enqueue(FakeResponse.Reply("Slow.") with { DelayBeforeFirstByte = TimeSpan.FromSeconds(30) });
+        using var client = Client(LlmTestKit.FastResilience());
+        using var cts = new CancellationTokenSource();
+
+        var call = client.GetStreamingResponseAsync(LlmTestKit.Conversation(), Reply, cts.Token).CollectAsync(cancellationToken: cts.Token);
+        var request = await _server.WaitForRequestAsync(1, LlmTestKit.Timeout);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call).WithTimeout();
+        await request.Aborted.WithTimeout();
+        Assert.Single(_server.Requests);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(LlmTestKit.Timeout);
+        while (!condition())
+        {
+            await Task.Delay(5, cts.Token);
+        }
+    }
+}
