@@ -1,16 +1,44 @@
+using CoachService.Persistence.Embedded;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CoachService.Persistence;
 
 public static class PersistenceServiceCollectionExtensions
 {
-    /// <summary>Registers the context factory (on the app role), <see cref="CoachDatabase"/> and the migrator.</summary>
+    /// <summary>
+    /// The service's database: <c>ConnectionStrings:Coach</c> when set, otherwise an embedded PostgreSQL
+    /// cluster (section "Database"). Started and migrated by <see cref="DatabaseStartup"/> when the host starts.
+    /// </summary>
+    public static IServiceCollection AddCoachDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EmbeddedPostgresOptions>()
+            .Bind(configuration.GetSection(EmbeddedPostgresOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(provider => new DatabaseStartup(
+            configuration.GetConnectionString(DatabaseStartup.ConnectionStringName),
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmbeddedPostgresOptions>>().Value,
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        // Registered before every other hosted service that needs the database: started first, stopped last.
+        services.AddHostedService(provider => provider.GetRequiredService<DatabaseStartup>());
+        services.AddSingleton(provider => provider.GetRequiredService<DatabaseStartup>().Connections);
+        return AddContexts(services);
+    }
+
+    /// <summary>Registers the context factory (on the app role), <see cref="CoachDatabase"/> and the migrator for a known database.</summary>
     public static IServiceCollection AddCoachPersistence(this IServiceCollection services, CoachConnectionStrings connections)
     {
         services.AddSingleton(connections);
-        services.AddPooledDbContextFactory<CoachDbContext>(options => Configure(options, connections.App));
+        return AddContexts(services);
+    }
+
+    private static IServiceCollection AddContexts(IServiceCollection services)
+    {
+        services.AddPooledDbContextFactory<CoachDbContext>((provider, options) =>
+            Configure(options, provider.GetRequiredService<CoachConnectionStrings>().App));
         services.AddSingleton<CoachDatabase>();
         services.AddSingleton<DatabaseMigrator>();
         return services;
