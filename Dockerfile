@@ -1,0 +1,20 @@
+# Build: restore and publish the web host only (tests are not part of the image).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+COPY Directory.Build.props Directory.Packages.props ./
+COPY src/CoachService.Core/CoachService.Core.csproj src/CoachService.Core/
+COPY src/CoachService.Api/CoachService.Api.csproj src/CoachService.Api/
+RUN dotnet restore src/CoachService.Api/CoachService.Api.csproj
+COPY src/ src/
+COPY prompts/ prompts/
+RUN dotnet publish src/CoachService.Api/CoachService.Api.csproj -c Release -o /app --no-restore /p:UseAppHost=false
+
+# Run: the ASP.NET Core runtime image, as its non-root 'app' user.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app .
+ENV ASPNETCORE_URLS=http://+:8080 \
+    ASPNETCORE_ENVIRONMENT=Production
+EXPOSE 8080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "CoachService.Api.dll"]

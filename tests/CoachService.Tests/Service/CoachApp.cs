@@ -1,0 +1,58 @@
+using System.Net;
+using CoachService.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CoachService.Tests.Service;
+
+/// <summary>
+/// The real service (Program) on Kestrel on a loopback port, on a fresh migrated database of the
+/// test cluster. Settings are passed as they would be in appsettings.json.
+/// </summary>
+public sealed class CoachApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings)
+    {
+        Database = database;
+        this.settings = settings;
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    }
+
+    public CoachTestDatabase Database { get; }
+
+    public static async Task<CoachApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var database = await CoachTestDatabase.CreateAsync();
+        var all = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Coach"] = database.Connections.Owner,
+            ["Llm:Provider"] = "offline",
+            ["Prompts:WatchForChanges"] = "false",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var app = new CoachApp(database, all);
+        app.StartServer();
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Sockets;
+using CoachService.Testing;
+
+namespace CoachService.Tests.Service;
+
+/// <summary>The service as a user starts it: its own process, its own embedded database, its own exit code.</summary>
+public sealed class StartupTests
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task With_no_configuration_it_runs_its_own_database_and_a_second_start_reuses_the_data()
+    {
+        using var folder = new TemporaryFolder();
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var environment = new Dictionary<string, string> { ["Database__DataDirectory"] = folder.Combine("data") };
+
+        await using (var first = ServiceProcess.Start(folder.Path, environment, "--urls", url))
+        {
+            await first.WaitForOutputAsync("Application started", ExitTimeout);
+            Assert.Equal(HttpStatusCode.OK, await GetStatusAsync($"{url}/health/ready"));
+            Assert.Contains("Creating a new PostgreSQL cluster", first.Output);
+            Assert.Contains("Applying 1 database migration", first.Output);
+            Assert.Equal(0, await first.StopAsync(ExitTimeout));
+            Assert.Contains("Embedded PostgreSQL stopped", first.Output);
+        }
+
+        await using var second = ServiceProcess.Start(folder.Path, environment, "--urls", url);
+        await second.WaitForOutputAsync("Application started", ExitTimeout);
+        Assert.Equal(HttpStatusCode.OK, await GetStatusAsync($"{url}/health/ready"));
+        Assert.DoesNotContain("Creating a new PostgreSQL cluster", second.Output);
+        Assert.DoesNotContain("Applying", second.Output);
+        Assert.Equal(0, await second.StopAsync(ExitTimeout));
+    }
+
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        { "ConnectionStrings__Coach", "Host=127.0.0.1;Port=1;Username=coach;Password=not-shown;Database=coach", "ConnectionStrings:Coach" },
+        { "ConnectionStrings__Coach", "Host=127.0.0.1;Port==;;", "ConnectionStrings:Coach" },
+        { "Database__DataDirectory", "/proc/version/data", "Database:DataDirectory" },
+        { "Llm__Provider", "gemini", "Llm:Provider" },
+        { "Llm__Resilience__AttemptTimeout", "-00:00:01", "Llm:Resilience:AttemptTimeout" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_bad_setting_stops_start_up_with_one_line_naming_it(string variable, string value, string setting)
+    {
+        using var folder = new TemporaryFolder();
+        var environment = new Dictionary<string, string>
+        {
+            ["Database__DataDirectory"] = folder.Combine("data"),
+            [variable] = value,
+        };
+        await using var service = ServiceProcess.Start(folder.Path, environment, "--urls", $"http://127.0.0.1:{FreePort()}");
+
+        var exitCode = await service.WaitForExitAsync(ExitTimeout);
+
+        AssertOneLineFailure(service, exitCode, setting);
+        Assert.DoesNotContain("not-shown", service.Error + service.Output);
+    }
+
+    [Fact]
+    public async Task Ports_in_use_stop_start_up_with_one_line_naming_the_setting()
+    {
+        using var folder = new TemporaryFolder();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        await using (var http = ServiceProcess.Start(folder.Path,
+            new Dictionary<string, string> { ["Database__DataDirectory"] = folder.Combine("data") }, "--urls", $"http://127.0.0.1:{port}"))
+        {
+            AssertOneLineFailure(http, await http.WaitForExitAsync(ExitTimeout), "--urls");
+        }
+
+        await using var database = ServiceProcess.Start(folder.Path,
+            new Dictionary<string, string> { ["Database__DataDirectory"] = folder.Combine("data"), ["Database__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            "--urls", $"http://127.0.0.1:{FreePort()}");
+        AssertOneLineFailure(database, await database.WaitForExitAsync(ExitTimeout), "Database:Port");
+    }
+
+    private static void AssertOneLineFailure(ServiceProcess service, int exitCode, string setting)
+    {
+        Assert.NotEqual(0, exitCode);
+        var lines = service.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one line on standard error, got:\n{service.Error}");
+        Assert.StartsWith("CoachService could not start: ", lines[0]);
+        Assert.Contains(setting, lines[0]);
+        Assert.DoesNotContain("   at ", service.Output + service.Error);
+    }
+
+    private static async Task<HttpStatusCode> GetStatusAsync(string url)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        return (await client.GetAsync(url)).StatusCode;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
