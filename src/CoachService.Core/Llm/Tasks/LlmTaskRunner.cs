@@ -28,6 +28,14 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
         string task,
         IReadOnlyDictionary<string, object?> inputs,
         IReadOnlyList<ChatMessage>? history,
+        CancellationToken cancellationToken) =>
+        StartText(task, inputs, history, cancellationToken).Updates;
+
+    /// <summary>Like <see cref="StreamTextAsync"/>, with the version of the prompt that rendered the request.</summary>
+    public TextTaskStream StartText(
+        string task,
+        IReadOnlyDictionary<string, object?> inputs,
+        IReadOnlyList<ChatMessage>? history,
         CancellationToken cancellationToken)
     {
         // Resolve and check eagerly, so a bad call fails when it is made rather than at the first MoveNext.
@@ -38,7 +46,7 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
         }
 
         var messages = prompt.Render(inputs, history);
-        return chatClient.GetStreamingResponseAsync(messages, CreateOptions(prompt, inputs), cancellationToken);
+        return new TextTaskStream(prompt.Version, chatClient.GetStreamingResponseAsync(messages, CreateOptions(prompt, inputs), cancellationToken));
     }
 
     /// <summary>

@@ -17,3 +17,6 @@ public sealed record StructuredResult<T>(
     string? ModelId,
     LlmUsage Usage,
     bool Repaired);
+
+/// <summary>A text task's streamed updates and the version of the prompt that produced them.</summary>
+public sealed record TextTaskStream(string PromptVersion, IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> Updates);
