@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CoachService.Api.Auth;
+
+public static class AuthServiceCollectionExtensions
+{
+    /// <summary>
+    /// Bearer token authentication (the default scheme), an authorization default policy that asks
+    /// for an authenticated user, <see cref="AuthOptions"/> from the "Auth" section of
+    /// <paramref name="configuration"/>, and <see cref="CoachTokenIssuer"/>.
+    /// </summary>
+    public static IServiceCollection AddCoachAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        // Made once, so that every options instance in this process signs with the same key.
+        var developmentKey = environment.IsDevelopment() ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) : null;
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .PostConfigure<ILoggerFactory>((options, loggers) =>
+            {
+                if (developmentKey is not null && string.IsNullOrEmpty(options.SigningKey))
+                {
+                    options.SigningKey = developmentKey;
+                    AuthLog.UsingGeneratedSigningKey(loggers.CreateLogger(typeof(AuthOptions).FullName!));
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<CoachTokenValidator>();
+        services.AddSingleton<CoachTokenIssuer>();
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, displayName: null, configureOptions: null);
+        services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build());
+        return services;
+    }
+}
