@@ -16,14 +16,20 @@ public static class AuthServiceCollectionExtensions
     {
         // Made once, so that every options instance in this process signs with the same key.
         var developmentKey = environment.IsDevelopment() ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) : null;
+        var warned = 0; // options are built more than once (start-up validation, IOptions, reloads); warn once
         services.AddOptions<AuthOptions>()
+            // The configuration handed in, rather than BindConfiguration's lookup of IConfiguration in
+            // the container: with a WebApplicationBuilder they are the same, and this keeps the method honest.
             .Bind(configuration.GetSection(AuthOptions.SectionName))
             .PostConfigure<ILoggerFactory>((options, loggers) =>
             {
                 if (developmentKey is not null && string.IsNullOrEmpty(options.SigningKey))
                 {
                     options.SigningKey = developmentKey;
-                    AuthLog.UsingGeneratedSigningKey(loggers.CreateLogger(typeof(AuthOptions).FullName!));
+                    if (Interlocked.Exchange(ref warned, 1) == 0)
+                    {
+                        AuthLog.UsingGeneratedSigningKey(loggers.CreateLogger(typeof(AuthOptions).FullName!));
+                    }
                 }
             })
             .ValidateDataAnnotations()
