@@ -58,6 +58,17 @@ public sealed class DevTokenEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_address_registered_some_other_way_is_a_conflict()
+    {
+        await host.Get<UserAccounts>().CreateAsync(new NewUser("taken@example.com")).WaitAsync(AwaitLimit);
+
+        using var response = await host.Client.PostAsJsonAsync("/dev/token", new { email = "taken@example.com" }).WaitAsync(AwaitLimit);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("email is already registered", await response.Content.ReadAsStringAsync().WaitAsync(AwaitLimit), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dev_user_ids_are_name_based_version_8_uuids()
     {
         var id = DevTokenEndpoint.DevUserId("Ana@Example.com ");
