@@ -1,5 +1,6 @@
 using CoachService;
 using CoachService.Api;
+using CoachService.Api.Auth;
 using CoachService.Api.Health;
 using CoachService.Llm;
 using CoachService.Persistence;
@@ -12,10 +13,17 @@ builder.Services.AddCoachDomain();
 builder.Services.AddCoachLlm(builder.Configuration);
 builder.Services.AddCoachPrompts(builder.Configuration);
 builder.Services.AddCoachHealthChecks();
+builder.Services.AddCoachAuthentication(builder.Configuration, builder.Environment);
 
 await using var app = builder.Build();
 
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapCoachHealthChecks();
+if (app.Environment.IsDevelopment())
+{
+    app.MapDevTokenEndpoint();
+}
 
 return await StartupFailure.RunAsync(app);
 
