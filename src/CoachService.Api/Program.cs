@@ -2,6 +2,8 @@ using CoachService;
 using CoachService.Api;
 using CoachService.Api.Auth;
 using CoachService.Api.Health;
+using CoachService.Api.Hubs;
+using CoachService.Conversations;
 using CoachService.Llm;
 using CoachService.Persistence;
 using CoachService.Prompts;
@@ -12,6 +14,8 @@ builder.Services.AddCoachDatabase(builder.Configuration);
 builder.Services.AddCoachDomain();
 builder.Services.AddCoachLlm(builder.Configuration);
 builder.Services.AddCoachPrompts(builder.Configuration);
+builder.Services.AddCoachConversations(builder.Configuration);
+builder.Services.AddCoachHub();
 builder.Services.AddCoachHealthChecks();
 builder.Services.AddCoachAuthentication(builder.Configuration, builder.Environment);
 
@@ -20,6 +24,7 @@ await using var app = builder.Build();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapCoachHealthChecks();
+app.MapCoachHub();
 if (app.Environment.IsDevelopment())
 {
     app.MapDevTokenEndpoint();

@@ -16,10 +16,15 @@ public sealed class DomainConflictException(string field, string message) : Exce
 /// The thing does not exist for this user. Someone else's data is reported the same way, so that
 /// its existence is not revealed.
 /// </summary>
-public sealed class DomainNotFoundException(string what, Guid id) : Exception($"{what} {id} was not found")
+public sealed class DomainNotFoundException(string what, string id) : Exception($"{what} {id} was not found")
 {
+    public DomainNotFoundException(string what, Guid id)
+        : this(what, id.ToString())
+    {
+    }
+
     public string What { get; } = what;
-    public Guid Id { get; } = id;
+    public string Id { get; } = id;
 }
 
 /// <summary>The operation does not fit the current state, for example a turn on an ended session.</summary>

@@ -22,6 +22,16 @@ public sealed class CoachApp : WebApplicationFactory<Program>
 
     public CoachTestDatabase Database { get; }
 
+    /// <summary>The server's loopback address, e.g. http://127.0.0.1:41234/.</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            using var client = CreateClient();
+            return client.BaseAddress!;
+        }
+    }
+
     public static async Task<CoachApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var database = await CoachTestDatabase.CreateAsync();

@@ -1,0 +1,98 @@
+using CoachService.Llm.Tasks;
+using CoachService.Persistence;
+using CoachService.Sessions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+
+namespace CoachService.Conversations;
+
+/// <summary>What a turn's prompt is built from.</summary>
+public sealed record TurnContext(
+    CoachingSession Session,
+    string Persona,
+    IReadOnlyDictionary<string, object?> Inputs,
+    IReadOnlyList<ChatMessage> History,
+    int AnswersSoFar);
+
+/// <summary>
+/// Builds a turn's context inside its unit of work: persona, personality profile, active goals,
+/// insights from recent sessions, and as much of the conversation as fits the token budget. An
+/// interrupted reply is already stored as only the part the user heard, so that is all the model sees.
+/// </summary>
+public static class ConversationContext
+{
+    public static async Task<TurnContext> BuildAsync(
+        CoachDbContext db, Guid sessionId, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
+    {
+        var session = await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == sessionId, cancellationToken);
+        var user = await db.Users.AsNoTracking().SingleAsync(cancellationToken);
+        var persona = await PersonaOfAsync(db, session, cancellationToken);
+        var profile = await db.PersonalityAssessments.AsNoTracking()
+            .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
+            .Select(a => new { a.DiscType, a.EnneagramType })
+            .FirstOrDefaultAsync(cancellationToken);
+        var goals = await db.Goals.AsNoTracking()
+            .Where(g => g.Status == "active")
+            .OrderByDescending(g => g.CreatedAt)
+            .Take(5)
+            .Select(g => g.GoalText)
+            .ToListAsync(cancellationToken);
+        var recentInsights = await db.Sessions.AsNoTracking()
+            .Where(s => s.Status == "completed" && s.Id != sessionId && s.KeyInsights != null)
+            .OrderByDescending(s => s.CompletedAt)
+            .Take(options.RecentInsightSessions)
+            .Select(s => s.KeyInsights)
+            .ToListAsync(cancellationToken);
+        var earlier = await db.Messages.AsNoTracking()
+            .Where(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role != "system")
+            .OrderByDescending(m => m.SequenceNumber)
+            .Select(m => new { m.Role, m.Content })
+            .ToListAsync(cancellationToken);
+
+        var history = new List<ChatMessage>();
+        var budget = options.HistoryTokenBudget;
+        foreach (var m in earlier)
+        {
+            budget -= EstimateTokens(m.Content);
+            if (budget < 0)
+            {
+                break;
+            }
+
+            history.Insert(0, new ChatMessage(m.Role == "user" ? ChatRole.User : ChatRole.Assistant, m.Content));
+        }
+
+        var answers = earlier.Count(m => m.Role == "user") + 1;
+        var inputs = session.SessionType == "onboarding_assessment"
+            ? new Dictionary<string, object?>
+            {
+                ["user_name"] = user.Name ?? "",
+                ["question_number"] = answers,
+                ["message"] = message,
+            }
+            : new Dictionary<string, object?>
+            {
+                ["persona"] = persona,
+                ["user_name"] = user.Name ?? "",
+                ["disc_type"] = profile?.DiscType ?? "",
+                ["enneagram_type"] = profile?.EnneagramType,
+                ["active_goals"] = goals,
+                ["recent_insights"] = recentInsights
+                    .SelectMany(i => i ?? [])
+                    .OrderByDescending(i => i.Importance)
+                    .Take(5)
+                    .Select(i => i.Insight)
+                    .ToList(),
+                ["message"] = message,
+            };
+        return new TurnContext(session, persona, inputs, history, answers);
+    }
+
+    public static async Task<string> PersonaOfAsync(CoachDbContext db, CoachingSession session, CancellationToken cancellationToken) =>
+        session.CoachPersona
+        ?? await db.CoachingPreferences.AsNoTracking().Select(p => p.CoachPersona).SingleOrDefaultAsync(cancellationToken)
+        ?? CoachPersona.WarmFriend;
+
+    /// <summary>About four characters a token: good enough for a budget, no tokenizer needed.</summary>
+    public static int EstimateTokens(string text) => (text.Length + 3) / 4 + 4;
+}

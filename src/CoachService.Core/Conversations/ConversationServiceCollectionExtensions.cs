@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoachService.Conversations;
+
+public static class ConversationServiceCollectionExtensions
+{
+    /// <summary>Turns, sessions and their options (section "Coaching"); needs the domain, LLM and prompt services.</summary>
+    public static IServiceCollection AddCoachConversations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CoachingOptions>()
+            .Bind(configuration.GetSection(CoachingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<ActiveTurns>();
+        services.AddSingleton<BackgroundWork>();
+        services.AddSingleton<TurnOrchestrator>();
+        services.AddSingleton<SessionLifecycle>();
+        return services;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text;
+
+namespace CoachService.Conversations;
+
+/// <summary>A piece of streamed text; <see cref="EndsSentence"/> marks the end of a sentence.</summary>
+public readonly record struct TextPiece(string Text, bool EndsSentence);
+
+/// <summary>
+/// Splits streamed text so that no piece crosses a sentence end and every sentence end is marked,
+/// letting a voice front-end speak each whole sentence as soon as it is complete. A sentence ends at
+/// '.', '!', '?' or '…' (with closing quotes or brackets) followed by white space; "Dr." or "3.5" do not end one.
+/// Text after the last mark is held back only while it could still turn out to end a sentence.
+/// </summary>
+public sealed class SentenceChunker
+{
+    private static readonly HashSet<string> Abbreviations = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "approx", "no", "mt",
+    };
+
+    private readonly StringBuilder pending = new();
+    private readonly StringBuilder sentence = new();
+
+    /// <summary>Adds streamed text and returns the pieces that can be sent now.</summary>
+    public IReadOnlyList<TextPiece> Push(string text)
+    {
+        pending.Append(text);
+        return Drain(final: false);
+    }
+
+    /// <summary>The rest at the end of the stream; the last piece ends a sentence.</summary>
+    public IReadOnlyList<TextPiece> Flush()
+    {
+        var pieces = Drain(final: true).ToList();
+        if (pieces.Count > 0 && !pieces[^1].EndsSentence)
+        {
+            pieces[^1] = pieces[^1] with { EndsSentence = true };
+        }
+
+        return pieces;
+    }
+
+    private List<TextPiece> Drain(bool final)
+    {
+        var pieces = new List<TextPiece>();
+        var start = 0;
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (!IsTerminator(pending[i]))
+            {
+                continue;
+            }
+
+            // Take closing quotes and brackets, and further terminators ("?!", "..."), with the mark.
+            var end = i + 1;
+            while (end < pending.Length && (IsTerminator(pending[end]) || IsCloser(pending[end])))
+            {
+                end++;
+            }
+
+            if (end == pending.Length)
+            {
+                if (!final)
+                {
+                    break; // the next update decides whether white space follows
+                }
+            }
+            else if (!char.IsWhiteSpace(pending[end]))
+            {
+                i = end - 1;
+                continue;
+            }
+
+            if (pending[i] == '.' && IsAbbreviationOrNumber(start, i))
+            {
+                i = end - 1;
+                continue;
+            }
+
+            pieces.Add(new TextPiece(pending.ToString(start, end - start), true));
+            sentence.Clear();
+            start = end;
+            i = end - 1;
+        }
+
+        // Send what cannot end a sentence any more; keep a trailing word that might ("Dr" + ".").
+        var keepFrom = final ? pending.Length : SafeEnd(start);
+        if (keepFrom > start)
+        {
+            var text = pending.ToString(start, keepFrom - start);
+            pieces.Add(new TextPiece(text, false));
+            sentence.Append(text);
+            start = keepFrom;
+        }
+
+        pending.Remove(0, start);
+        return pieces;
+    }
+
+    /// <summary>Up to the last white space after <paramref name="start"/>; the word after it may still end a sentence.</summary>
+    private int SafeEnd(int start)
+    {
+        for (var i = pending.Length - 1; i >= start; i--)
+        {
+            if (IsTerminator(pending[i]))
+            {
+                return start; // a mark whose fate is not known yet
+            }
+
+            if (char.IsWhiteSpace(pending[i]))
+            {
+                return i + 1;
+            }
+        }
+
+        return start;
+    }
+
+    private bool IsAbbreviationOrNumber(int start, int dot)
+    {
+        if (dot + 1 < pending.Length && char.IsDigit(pending[dot + 1]))
+        {
+            return true;
+        }
+
+        var wordStart = dot;
+        while (wordStart > start && !char.IsWhiteSpace(pending[wordStart - 1]))
+        {
+            wordStart--;
+        }
+
+        var word = sentence.Length > 0 && wordStart == start && !char.IsWhiteSpace(pending[start])
+            ? TrailingWord(sentence) + pending.ToString(start, dot - start)
+            : pending.ToString(wordStart, dot - wordStart);
+        word = word.TrimStart('(', '"', '\'', '“', '‘');
+        return Abbreviations.Contains(word) || (word.Length == 1 && char.IsUpper(word[0]));
+    }
+
+    private static string TrailingWord(StringBuilder text)
+    {
+        var i = text.Length;
+        while (i > 0 && !char.IsWhiteSpace(text[i - 1]))
+        {
+            i--;
+        }
+
+        return text.ToString(i, text.Length - i);
+    }
+
+    private static bool IsTerminator(char c) => c is '.' or '!' or '?' or '…';
+
+    private static bool IsCloser(char c) => c is '"' or '\'' or ')' or ']' or '”' or '’';
+}

@@ -1,0 +1,3 @@
+namespace CoachService.Tests.Conversations;
+
+internal sealed record ReplyChunkView(int Sequence, string Text, bool SentenceEnd, string TurnId);
