@@ -169,14 +169,18 @@ internal sealed class CoachClient(ConversationHarness harness, string token, Gui
         return accepted.Reply ?? await WaitForAsync(() => Completed.FirstOrDefault(c => c.TurnId == turnId));
     }
 
-    /// <summary>Reads chunks until one ends the reply's last sentence or the count is reached.</summary>
-    public async Task<List<ReplyChunk>> ReadChunksAsync(int count)
+    /// <summary>Reads the next <paramref name="count"/> chunks of a turn (skipping other turns').</summary>
+    public async Task<List<ReplyChunk>> ReadChunksAsync(string turnId, int count)
     {
         var chunks = new List<ReplyChunk>();
         using var timeout = new CancellationTokenSource(ConversationHarness.Timeout);
         while (chunks.Count < count)
         {
-            chunks.Add(await Chunks.Reader.ReadAsync(timeout.Token));
+            var chunk = await Chunks.Reader.ReadAsync(timeout.Token);
+            if (chunk.TurnId == turnId)
+            {
+                chunks.Add(chunk);
+            }
         }
 
         return chunks;
