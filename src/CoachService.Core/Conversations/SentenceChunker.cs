@@ -8,8 +8,10 @@ public readonly record struct TextPiece(string Text, bool EndsSentence);
 /// <summary>
 /// Splits streamed text so that no piece crosses a sentence end and every sentence end is marked,
 /// letting a voice front-end speak each whole sentence as soon as it is complete. A sentence ends at
-/// '.', '!', '?' or '…' (with closing quotes or brackets) followed by white space; "Dr." or "3.5" do not end one.
-/// Text after the last mark is held back only while it could still turn out to end a sentence.
+/// '.', '!', '?' or '…' (with closing quotes or brackets) followed by white space and then anything but a
+/// lower-case letter; "Dr.", "3.5" and 'said "no!" and left' do not end one. A mark is decided as soon as
+/// the first character after it arrives; text after the last decided point is held back only while it
+/// could still turn out to end a sentence.
 /// </summary>
 public sealed class SentenceChunker
 {
@@ -44,6 +46,7 @@ public sealed class SentenceChunker
     {
         var pieces = new List<TextPiece>();
         var start = 0;
+        var undecided = pending.Length; // where a mark waits for the next characters
         for (var i = 0; i < pending.Length; i++)
         {
             if (!IsTerminator(pending[i]))
@@ -62,6 +65,7 @@ public sealed class SentenceChunker
             {
                 if (!final)
                 {
+                    undecided = i;
                     break; // the next update decides whether white space follows
                 }
             }
@@ -69,6 +73,26 @@ public sealed class SentenceChunker
             {
                 i = end - 1;
                 continue;
+            }
+            else
+            {
+                var next = end;
+                while (next < pending.Length && char.IsWhiteSpace(pending[next]))
+                {
+                    next++;
+                }
+
+                if (next == pending.Length && !final)
+                {
+                    undecided = i;
+                    break; // the next word decides
+                }
+
+                if (next < pending.Length && char.IsLower(pending[next]))
+                {
+                    i = end - 1;
+                    continue;
+                }
             }
 
             if (pending[i] == '.' && IsAbbreviationOrNumber(start, i))
@@ -84,7 +108,7 @@ public sealed class SentenceChunker
         }
 
         // Send what cannot end a sentence any more; keep a trailing word that might ("Dr" + ".").
-        var keepFrom = final ? pending.Length : SafeEnd(start);
+        var keepFrom = final ? pending.Length : SafeEnd(start, undecided);
         if (keepFrom > start)
         {
             var text = pending.ToString(start, keepFrom - start);
@@ -97,16 +121,11 @@ public sealed class SentenceChunker
         return pieces;
     }
 
-    /// <summary>Up to the last white space after <paramref name="start"/>; the word after it may still end a sentence.</summary>
-    private int SafeEnd(int start)
+    /// <summary>Up to the last white space before <paramref name="limit"/>; the word after it may still end a sentence.</summary>
+    private int SafeEnd(int start, int limit)
     {
-        for (var i = pending.Length - 1; i >= start; i--)
+        for (var i = Math.Min(limit, pending.Length) - 1; i >= start; i--)
         {
-            if (IsTerminator(pending[i]))
-            {
-                return start; // a mark whose fate is not known yet
-            }
-
             if (char.IsWhiteSpace(pending[i]))
             {
                 return i + 1;
