@@ -36,6 +36,9 @@ public sealed class LlmOptions : IValidatableObject
 
     public LlmResilienceOptions Resilience { get; set; } = new();
 
+    /// <summary>Settings of the offline engine, section <c>Llm:Offline</c>.</summary>
+    public Offline.OfflineEngineOptions Offline { get; set; } = new();
+
     /// <summary>True when <see cref="Provider"/> names the OpenAI-compatible provider.</summary>
     public bool IsOpenAi => string.Equals(Provider, LlmProviders.OpenAi, StringComparison.OrdinalIgnoreCase);
 
@@ -69,6 +72,11 @@ public sealed class LlmOptions : IValidatableObject
                     $"{s}:ApiKey is required when {s}:Endpoint is empty (api.openai.com); set {s}:Endpoint for a local server.",
                     [nameof(ApiKey)]);
             }
+        }
+
+        if (Offline.WordDelay < TimeSpan.Zero || Offline.WordDelay > TimeSpan.FromSeconds(5))
+        {
+            yield return new ValidationResult($"{s}:Offline:WordDelay must be between 00:00:00 and 00:00:05.", [nameof(Offline)]);
         }
 
         foreach (var error in Resilience.Validate($"{s}:Resilience"))

@@ -58,7 +58,7 @@ public static class LlmServiceCollectionExtensions
                 string.IsNullOrWhiteSpace(options.Endpoint) ? null : new Uri(options.Endpoint),
                 options.ApiKey,
                 timeProvider)
-            : new OfflineChatClient(new OfflineEngineOptions());
+            : new OfflineChatClient(options.Offline, timeProvider);
 }
 
 /// <summary>Says once at start-up which engine answers, so nobody mistakes the offline rules for a model.</summary>
