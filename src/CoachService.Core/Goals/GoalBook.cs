@@ -51,6 +51,14 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
             return Add(db, userId, new NewGoal(text, suggestion.SmartGoal, type, null, "session_suggestion", sessionId), time.GetUtcNow());
         }, cancellationToken);
 
+    private static void CheckStatus(string status)
+    {
+        if (!DomainValues.GoalStatuses.Contains(status))
+        {
+            throw new DomainValidationException("status", $"status must be one of: {string.Join(", ", DomainValues.GoalStatuses)}");
+        }
+    }
+
     private static string Validate(NewGoal request)
     {
         var text = request.GoalText.Trim();
@@ -99,19 +107,31 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
         return goal;
     }
 
-    public Task<IReadOnlyList<Goal>> ListAsync(Guid userId, string? status = null, CancellationToken cancellationToken = default) =>
-        database.ForUserAsync<IReadOnlyList<Goal>>(userId, async db => await db.Goals.AsNoTracking()
+    /// <summary>The user's goals, newest first, optionally only those with one status.</summary>
+    public Task<IReadOnlyList<Goal>> ListAsync(Guid userId, string? status = null, CancellationToken cancellationToken = default)
+    {
+        if (status is not null)
+        {
+            CheckStatus(status);
+        }
+
+        return database.ForUserAsync<IReadOnlyList<Goal>>(userId, async db => await db.Goals.AsNoTracking()
             .Where(g => status == null || g.Status == status)
-            .OrderByDescending(g => g.CreatedAt)
+            .OrderByDescending(g => g.CreatedAt).ThenByDescending(g => g.Id)
             .ToListAsync(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The goal, or null when the user has no such goal.</summary>
+    public Task<Goal?> FindAsync(Guid userId, Guid goalId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, db => db.Goals.AsNoTracking().SingleOrDefaultAsync(g => g.Id == goalId, cancellationToken), cancellationToken);
 
     /// <summary>Changes status and/or progress. A goal reaching 100 % or "completed" is completed.</summary>
     public Task<(Goal Goal, IReadOnlyList<EarnedAchievement> NewAchievements)> UpdateAsync(
         Guid userId, Guid goalId, string? status, int? progressPercentage, CancellationToken cancellationToken = default)
     {
-        if (status is not null && !DomainValues.GoalStatuses.Contains(status))
+        if (status is not null)
         {
-            throw new DomainValidationException("status", $"status must be one of: {string.Join(", ", DomainValues.GoalStatuses)}");
+            CheckStatus(status);
         }
 
         if (progressPercentage is < 0 or > 100)

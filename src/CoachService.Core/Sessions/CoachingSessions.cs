@@ -51,7 +51,8 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
 
         if (pageSize is < 1 or > MaxPageSize)
         {
-            throw new DomainValidationException("page_size", $"page_size must be between 1 and {MaxPageSize}");
+            // Named as the query parameter the client sends (?page=1&pageSize=20).
+            throw new DomainValidationException("pageSize", $"pageSize must be between 1 and {MaxPageSize}");
         }
 
         return database.ForUserAsync(userId, async db =>
