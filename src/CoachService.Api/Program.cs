@@ -14,12 +14,14 @@ builder.Services.AddCoachLlm(builder.Configuration);
 builder.Services.AddCoachPrompts(builder.Configuration);
 builder.Services.AddCoachHealthChecks();
 builder.Services.AddCoachAuthentication(builder.Configuration, builder.Environment);
+builder.Services.AddCoachApi();
 
 await using var app = builder.Build();
 
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapCoachHealthChecks();
+app.MapCoachApi();
 if (app.Environment.IsDevelopment())
 {
     app.MapDevTokenEndpoint();
