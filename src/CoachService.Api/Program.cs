@@ -18,12 +18,14 @@ builder.Services.AddCoachConversations(builder.Configuration);
 builder.Services.AddCoachHub();
 builder.Services.AddCoachHealthChecks();
 builder.Services.AddCoachAuthentication(builder.Configuration, builder.Environment);
+builder.Services.AddCoachApi();
 
 await using var app = builder.Build();
 
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapCoachHealthChecks();
+app.MapCoachApi();
 app.MapCoachHub();
 if (app.Environment.IsDevelopment())
 {

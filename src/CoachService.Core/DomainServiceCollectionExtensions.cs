@@ -4,6 +4,7 @@ using CoachService.Profiles;
 using CoachService.Progress;
 using CoachService.Sessions;
 using CoachService.Users;
+using CoachService.Wellbeing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -17,11 +18,13 @@ public static class DomainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<PersonalityProfiles>();
+        services.AddSingleton<CoachingPreferenceStore>();
         services.AddSingleton<GoalBook>();
         services.AddSingleton<CoachingSessions>();
         services.AddSingleton<SessionCompletion>();
         services.AddSingleton<ProgressQueries>();
         services.AddSingleton<UserDataPrivacy>();
+        services.AddSingleton<MoodJournal>();
         return services;
     }
 }

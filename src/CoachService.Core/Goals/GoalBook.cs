@@ -16,17 +16,79 @@ public sealed record NewGoal(
 /// <summary>The user's goals. Completing a goal advances the weekly-goal streak and may earn achievements.</summary>
 public sealed class GoalBook(CoachDatabase database, TimeProvider time)
 {
-    public Task<Goal> CreateAsync(Guid userId, NewGoal request, CancellationToken cancellationToken = default) =>
-        database.ForUserAsync(userId, db => Task.FromResult(Add(db, userId, request, time.GetUtcNow())), cancellationToken);
+    public Task<Goal> CreateAsync(Guid userId, NewGoal request, CancellationToken cancellationToken = default)
+    {
+        Validate(request);
+        return database.ForUserAsync(userId, db => Task.FromResult(Add(db, userId, request, time.GetUtcNow())), cancellationToken);
+    }
 
-    /// <summary>Adds a goal inside an open unit of work.</summary>
-    public static Goal Add(CoachDbContext db, Guid userId, NewGoal request, DateTimeOffset now)
+    /// <summary>
+    /// Makes a goal of the session's suggested goal number <paramref name="index"/> (from 0). A
+    /// suggestion is accepted once: a goal from the same session with the same text is a conflict.
+    /// </summary>
+    public Task<Goal> AcceptSuggestionAsync(Guid userId, Guid sessionId, int index, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            // Locks the session row, so two accepts of the same suggestion cannot both pass the check.
+            var session = await db.Sessions
+                .FromSql($"SELECT * FROM sessions WHERE id = {sessionId} FOR UPDATE")
+                .AsNoTracking().SingleOrDefaultAsync(cancellationToken)
+                ?? throw new DomainNotFoundException("session", sessionId);
+            var suggestions = session.SuggestedGoals ?? [];
+            if (index < 0 || index >= suggestions.Count)
+            {
+                throw new DomainNotFoundException("suggested goal", sessionId);
+            }
+
+            var suggestion = suggestions[index];
+            var text = suggestion.Description.Trim();
+            if (await db.Goals.AnyAsync(g => g.SuggestedBySessionId == sessionId && g.GoalText == text, cancellationToken))
+            {
+                throw new DomainConflictException("suggested_goal", "this suggested goal was already accepted");
+            }
+
+            var type = DomainValues.GoalTypes.Contains(suggestion.Category) ? suggestion.Category : "personal_growth";
+            return Add(db, userId, new NewGoal(text, suggestion.SmartGoal, type, null, "session_suggestion", sessionId), time.GetUtcNow());
+        }, cancellationToken);
+
+    private static void CheckStatus(string status)
+    {
+        if (!DomainValues.GoalStatuses.Contains(status))
+        {
+            throw new DomainValidationException("status", $"status must be one of: {string.Join(", ", DomainValues.GoalStatuses)}");
+        }
+    }
+
+    private static string Validate(NewGoal request)
     {
         var text = request.GoalText.Trim();
         if (text.Length is 0 or > 2000)
         {
             throw new DomainValidationException("goal_text", "goal_text must be 1 to 2000 characters");
         }
+
+        if (request.SmartGoal is { Length: > 2000 })
+        {
+            throw new DomainValidationException("smart_goal", "smart_goal must be at most 2000 characters");
+        }
+
+        if (!DomainValues.GoalTypes.Contains(request.GoalType))
+        {
+            throw new DomainValidationException("goal_type", $"goal_type must be one of: {string.Join(", ", DomainValues.GoalTypes)}");
+        }
+
+        if (!DomainValues.GoalSources.Contains(request.Source))
+        {
+            throw new DomainValidationException("source", $"source must be one of: {string.Join(", ", DomainValues.GoalSources)}");
+        }
+
+        return text;
+    }
+
+    /// <summary>Adds a goal inside an open unit of work.</summary>
+    public static Goal Add(CoachDbContext db, Guid userId, NewGoal request, DateTimeOffset now)
+    {
+        var text = Validate(request);
 
         var goal = new Goal
         {
@@ -45,16 +107,39 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
         return goal;
     }
 
-    public Task<IReadOnlyList<Goal>> ListAsync(Guid userId, string? status = null, CancellationToken cancellationToken = default) =>
-        database.ForUserAsync<IReadOnlyList<Goal>>(userId, async db => await db.Goals.AsNoTracking()
+    /// <summary>The user's goals, newest first, optionally only those with one status.</summary>
+    public Task<IReadOnlyList<Goal>> ListAsync(Guid userId, string? status = null, CancellationToken cancellationToken = default)
+    {
+        if (status is not null)
+        {
+            CheckStatus(status);
+        }
+
+        return database.ForUserAsync<IReadOnlyList<Goal>>(userId, async db => await db.Goals.AsNoTracking()
             .Where(g => status == null || g.Status == status)
-            .OrderByDescending(g => g.CreatedAt)
+            .OrderByDescending(g => g.CreatedAt).ThenByDescending(g => g.Id)
             .ToListAsync(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The goal, or null when the user has no such goal.</summary>
+    public Task<Goal?> FindAsync(Guid userId, Guid goalId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, db => db.Goals.AsNoTracking().SingleOrDefaultAsync(g => g.Id == goalId, cancellationToken), cancellationToken);
 
     /// <summary>Changes status and/or progress. A goal reaching 100 % or "completed" is completed.</summary>
     public Task<(Goal Goal, IReadOnlyList<EarnedAchievement> NewAchievements)> UpdateAsync(
-        Guid userId, Guid goalId, string? status, int? progressPercentage, CancellationToken cancellationToken = default) =>
-        database.ForUserAsync(userId, async db =>
+        Guid userId, Guid goalId, string? status, int? progressPercentage, CancellationToken cancellationToken = default)
+    {
+        if (status is not null)
+        {
+            CheckStatus(status);
+        }
+
+        if (progressPercentage is < 0 or > 100)
+        {
+            throw new DomainValidationException("progress_percentage", "progress_percentage must be between 0 and 100");
+        }
+
+        return database.ForUserAsync(userId, async db =>
         {
             var goal = await db.Goals.SingleOrDefaultAsync(g => g.Id == goalId, cancellationToken)
                 ?? throw new DomainNotFoundException("goal", goalId);
@@ -85,6 +170,8 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
                 earned = await AchievementEvaluator.EvaluateAsync(db, userId, now, cancellationToken);
             }
 
+            goal.UpdatedAt = now;
             return (goal, earned);
         }, cancellationToken);
+    }
 }

@@ -66,6 +66,12 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
                 user.AchievementPoints);
         }, cancellationToken);
 
+    /// <summary>The user's virtue collection, most recently earned first.</summary>
+    public Task<IReadOnlyList<Virtue>> ListVirtuesAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync<IReadOnlyList<Virtue>>(userId, async db => await db.Virtues.AsNoTracking()
+            .OrderByDescending(v => v.LastEarnedAt).ThenBy(v => v.Name)
+            .ToListAsync(cancellationToken), cancellationToken);
+
     public Task<SessionSummaryReport> GetSessionSummaryAsync(Guid userId, int days = 30, CancellationToken cancellationToken = default)
     {
         if (days is < 1 or > 3660)

@@ -38,4 +38,57 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
             return session;
         }, cancellationToken);
     }
+
+    public const int MaxPageSize = 100;
+
+    /// <summary>The user's sessions, newest first; <paramref name="page"/> counts from 1.</summary>
+    public Task<SessionPage> ListAsync(Guid userId, int page = 1, int pageSize = 20, CancellationToken cancellationToken = default)
+    {
+        if (page < 1)
+        {
+            throw new DomainValidationException("page", "page must be 1 or more");
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            // Named as the query parameter the client sends (?page=1&pageSize=20).
+            throw new DomainValidationException("pageSize", $"pageSize must be between 1 and {MaxPageSize}");
+        }
+
+        return database.ForUserAsync(userId, async db =>
+        {
+            var total = await db.Sessions.CountAsync(cancellationToken);
+            var items = await db.Sessions.AsNoTracking()
+                .OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id)
+                .Skip((page - 1) * pageSize).Take(pageSize)
+                .Select(s => new SessionListItem(
+                    s.Id, s.SessionType, s.Status, s.CoachPersona, s.StartedAt, s.CompletedAt, s.DurationSeconds, s.SessionDate,
+                    s.VirtueEarned, db.Messages.Count(m => m.SessionId == s.Id)))
+                .ToListAsync(cancellationToken);
+            return new SessionPage(items, page, pageSize, total);
+        }, cancellationToken);
+    }
+
+    /// <summary>The session with its messages, or null when the user has no such session.</summary>
+    public Task<SessionDetail?> GetDetailAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var s = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+            if (s is null)
+            {
+                return null;
+            }
+
+            var metrics = await db.SessionMetrics.AsNoTracking()
+                .Where(m => m.SessionId == sessionId).OrderBy(m => m.Name)
+                .Select(m => new SessionMetricView(m.Name, m.Value, m.Unit))
+                .ToListAsync(cancellationToken);
+            var messages = await db.Messages.AsNoTracking()
+                .Where(m => m.SessionId == sessionId).OrderBy(m => m.SequenceNumber)
+                .Select(m => new SessionMessage(m.SequenceNumber, m.Role, m.Kind, m.Content, m.Interrupted, m.ClientTurnId, m.CreatedAt))
+                .ToListAsync(cancellationToken);
+            return new SessionDetail(
+                s.Id, s.SessionType, s.Status, s.CoachPersona, s.StartedAt, s.CompletedAt, s.DurationSeconds, s.SessionDate, s.VirtueEarned,
+                s.EmotionalSnapshot ?? [], s.KeyInsights ?? [], s.SuggestedGoals ?? [], metrics, messages);
+        }, cancellationToken);
 }

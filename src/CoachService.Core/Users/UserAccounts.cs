@@ -39,6 +39,78 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
     public Task<User?> FindAsync(Guid userId, CancellationToken cancellationToken = default) =>
         database.ForUserAsync(userId, db => db.Users.AsNoTracking().SingleOrDefaultAsync(cancellationToken), cancellationToken);
 
+    /// <summary>The user with the current profile and focus categories, or null when there is no such user.</summary>
+    public Task<UserOverview?> GetOverviewAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+            return user is null ? null : await OverviewAsync(db, user, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Changes name, language and time zone; every value is checked before the database is touched.</summary>
+    public Task<UserOverview> UpdateAsync(Guid userId, UserChanges changes, CancellationToken cancellationToken = default)
+    {
+        var name = changes.Name?.Trim();
+        if (name is { Length: > 200 })
+        {
+            throw new DomainValidationException("name", "name must be at most 200 characters");
+        }
+
+        if (changes.Timezone is not null)
+        {
+            UserClock.Zone(changes.Timezone);
+        }
+
+        if (changes.PreferredLanguage is not null)
+        {
+            CheckLanguage(changes.PreferredLanguage);
+        }
+
+        return database.ForUserAsync(userId, async db =>
+        {
+            var user = await db.Users.SingleOrDefaultAsync(cancellationToken)
+                ?? throw new DomainNotFoundException("user", userId);
+            if (name is not null)
+            {
+                // An empty name removes it.
+                user.Name = name.Length == 0 ? null : name;
+            }
+
+            user.PreferredLanguage = changes.PreferredLanguage ?? user.PreferredLanguage;
+            user.Timezone = changes.Timezone ?? user.Timezone;
+            user.UpdatedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            return await OverviewAsync(db, user, cancellationToken);
+        }, cancellationToken);
+    }
+
+    private static async Task<UserOverview> OverviewAsync(CoachDbContext db, User user, CancellationToken cancellationToken)
+    {
+        var profile = await db.PersonalityAssessments.AsNoTracking()
+            .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        var categories = await db.EmotionalFocusCategories.AsNoTracking()
+            .OrderBy(c => c.Priority).ThenBy(c => c.Category)
+            .Select(c => new FocusCategoryView(c.Category, c.Priority))
+            .ToListAsync(cancellationToken);
+        return new UserOverview(
+            user.Id, user.Email, user.Name, user.PreferredLanguage, user.Timezone, user.OnboardingCompleted, user.AchievementPoints,
+            profile is null
+                ? null
+                : new PersonalityProfileView(profile.DiscType, profile.DiscScores, profile.EnneagramType, profile.EnneagramWing,
+                    profile.Confidence, profile.Insights, profile.CompletedAt),
+            categories);
+    }
+
+    private static void CheckLanguage(string language)
+    {
+        if (!DomainValues.Languages.Contains(language))
+        {
+            throw new DomainValidationException("preferred_language",
+                $"preferred_language must be one of: {string.Join(", ", DomainValues.Languages)}");
+        }
+    }
+
     private User NewRow(Guid id, NewUser request)
     {
         var email = request.Email.Trim().ToLowerInvariant();
@@ -48,11 +120,7 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
         }
 
         UserClock.Zone(request.Timezone);
-        if (!DomainValues.Languages.Contains(request.PreferredLanguage))
-        {
-            throw new DomainValidationException("preferred_language",
-                $"preferred_language must be one of: {string.Join(", ", DomainValues.Languages)}");
-        }
+        CheckLanguage(request.PreferredLanguage);
 
         var now = time.GetUtcNow();
         return new User

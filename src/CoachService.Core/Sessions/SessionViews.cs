@@ -1,0 +1,46 @@
+using CoachService.Llm.Tasks;
+
+namespace CoachService.Sessions;
+
+/// <summary>One page of the user's sessions, newest first.</summary>
+public sealed record SessionPage(IReadOnlyList<SessionListItem> Items, int Page, int PageSize, int Total);
+
+public sealed record SessionListItem(
+    Guid Id,
+    string Type,
+    string Status,
+    string? Persona,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt,
+    int? DurationSeconds,
+    DateOnly SessionDate,
+    string? VirtueEarned,
+    int MessageCount);
+
+/// <summary>A session with what its summary produced, its metrics and its messages in order.</summary>
+public sealed record SessionDetail(
+    Guid Id,
+    string Type,
+    string Status,
+    string? Persona,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt,
+    int? DurationSeconds,
+    DateOnly SessionDate,
+    string? VirtueEarned,
+    IReadOnlyList<EmotionReading> EmotionalSnapshot,
+    IReadOnlyList<KeyInsight> KeyInsights,
+    IReadOnlyList<SuggestedGoal> SuggestedGoals,
+    IReadOnlyList<SessionMetricView> Metrics,
+    IReadOnlyList<SessionMessage> Messages);
+
+public sealed record SessionMetricView(string Name, decimal? Value, string? Unit);
+
+public sealed record SessionMessage(
+    int Sequence,
+    string Role,
+    string Kind,
+    string Content,
+    bool Interrupted,
+    string? ClientTurnId,
+    DateTimeOffset CreatedAt);

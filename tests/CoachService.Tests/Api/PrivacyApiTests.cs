@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json;
+
+namespace CoachService.Tests.Api;
+
+[Collection(ApiCollection.Name)]
+public sealed class PrivacyApiTests(ApiHost host)
+{
+    [Fact]
+    public async Task The_export_is_a_download_of_everything_the_user_owns()
+    {
+        var ana = await host.SignInAsync("Ana");
+        var session = await host.CompletedSessionAsync(ana.Id);
+        await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Sleep by eleven" });
+        await ana.SendAsync(HttpMethod.Post, "/api/mood-checkins", new { mood = "calm", intensity = 3 });
+
+        var export = await ana.GetAsync("/api/me/export");
+
+        Assert.Equal(HttpStatusCode.OK, export.Status);
+        Assert.Equal("application/json", export.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", export.Response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("coach-export.json", export.Response.Content.Headers.ContentDisposition?.FileName);
+        var json = export.Json;
+        Assert.Equal(ana.Email, json.GetProperty("users")[0].GetProperty("email").GetString());
+        Assert.Equal(["Sleep by eleven"], json.GetProperty("goals").EnumerateArray().Select(g => g.GetProperty("goal_text").GetString()));
+        Assert.Equal([session], json.GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("id").GetGuid()));
+        Assert.Equal(4, json.GetProperty("messages").GetArrayLength());
+        Assert.Equal(1, json.GetProperty("mood_checkins").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task After_erasure_the_same_token_finds_nothing_and_other_users_keep_their_data()
+    {
+        var ana = await host.SignInAsync("Ana");
+        var ben = await host.SignInAsync("Ben");
+        await host.CompletedSessionAsync(ana.Id);
+        await host.CompletedSessionAsync(ben.Id);
+        await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Ana's goal" });
+        await ben.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Ben's goal" });
+
+        var erased = await ana.SendAsync(HttpMethod.Delete, "/api/me");
+        var me = await ana.GetAsync("/api/me");
+        var export = await ana.GetAsync("/api/me/export");
+        var sessions = await ana.GetAsync("/api/sessions");
+        var eraseAgain = await ana.SendAsync(HttpMethod.Delete, "/api/me");
+
+        Assert.Equal(HttpStatusCode.NoContent, erased.Status);
+        Assert.Equal(HttpStatusCode.NotFound, me.Status);
+        Assert.Equal("application/problem+json", me.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, export.Status);
+        Assert.Equal(0, sessions.Json.GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, eraseAgain.Status);
+
+        var bensMe = await ben.GetAsync("/api/me");
+        var bensGoals = await ben.GetAsync("/api/goals");
+        var bensSessions = await ben.GetAsync("/api/sessions");
+        Assert.Equal(HttpStatusCode.OK, bensMe.Status);
+        Assert.Equal(["Ben's goal"], bensGoals.Json.EnumerateArray().Select(g => g.GetProperty("goal_text").GetString()));
+        Assert.Equal(1, bensSessions.Json.GetProperty("total").GetInt32());
+    }
+}
