@@ -1,5 +1,6 @@
 using CoachService.Api.Auth;
 using CoachService.Conversations;
+using CoachService.Goals;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -31,7 +32,7 @@ public sealed record StartSessionRequest(string SessionType, string? Persona = n
 /// barge-in (<see cref="Interrupt"/>) is never queued behind a streaming invocation.
 /// </summary>
 [Authorize]
-public sealed class CoachHub(TurnOrchestrator turns, SessionLifecycle sessions, HubTurnListeners listeners) : Hub<ICoachClient>
+public sealed class CoachHub(TurnOrchestrator turns, SessionLifecycle sessions, GoalBook goals, HubTurnListeners listeners) : Hub<ICoachClient>
 {
     private Guid UserId => Context.User!.GetUserId();
 
@@ -53,6 +54,10 @@ public sealed class CoachHub(TurnOrchestrator turns, SessionLifecycle sessions, 
 
     public Task<SessionSummary> EndSession(Guid sessionId) =>
         sessions.EndAsync(UserId, sessionId, Context.ConnectionAborted);
+
+    /// <summary>Makes one of the goals suggested at the end of a session a goal of the user's (source session_suggestion).</summary>
+    public Task<Goal> AcceptSuggestedGoal(Guid sessionId, int index) =>
+        goals.AcceptSuggestionAsync(UserId, sessionId, index, Context.ConnectionAborted);
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

@@ -108,5 +108,32 @@ public sealed class JourneyTests
         Assert.Equal(2m, stored.Metrics["turns"]);
         Assert.True(stored.Metrics.ContainsKey("avg_time_to_first_token_ms"));
         Assert.True(stored.Metrics.ContainsKey("duration_seconds"));
+
+        // The user takes the suggestion: it becomes a goal that remembers where it came from.
+        var goal = await ana.InvokeAsync<Goals.Goal>("AcceptSuggestedGoal", session.SessionId, offered.Index);
+        Assert.Equal(("session_suggestion", session.SessionId), (goal.Source, goal.SuggestedBySessionId));
+        Assert.Contains("Walk", goal.GoalText);
+        var twice = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(
+            () => ana.InvokeAsync<Goals.Goal>("AcceptSuggestedGoal", session.SessionId, offered.Index));
+        Assert.Contains("HubException: conflict", twice.Message);
+    }
+
+    [Fact]
+    public async Task With_its_defaults_the_service_coaches_through_the_offline_engine()
+    {
+        await using var harness = await ConversationHarness.StartAsync(new Dictionary<string, string?> { ["Llm:Provider"] = "offline" });
+        await using var ana = await harness.ConnectAsync("offline@example.com", "Ana");
+        var session = await ana.StartSessionAsync("face_to_face", "warm_friend");
+
+        var reply = await ana.TalkAsync(session.SessionId, "t1", "I'm worried about my exams next week.");
+        var emotions = await CoachClient.WaitForAsync(() => ana.Emotions.FirstOrDefault());
+        var summary = await ana.InvokeAsync<SessionSummary>("EndSession", session.SessionId);
+
+        Assert.Equal("coach-offline-heuristic-1", reply.Model);
+        Assert.Contains("exams", reply.Content, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEmpty(emotions.Emotions);
+        Assert.NotNull(summary.Virtue);
+        Assert.NotEmpty(summary.SuggestedGoals);
+        Assert.Empty(harness.Llm.Requests); // nothing went to a model
     }
 }
