@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CoachService.Llm.Tasks;
 using CoachService.Progress;
+using CoachService.Sessions;
 
 namespace CoachService.Conversations;
 
@@ -67,16 +68,6 @@ public interface ITurnListener
 
 /// <summary>A started session.</summary>
 public sealed record SessionStarted(Guid SessionId, string SessionType, string Persona, string Status, DateTimeOffset StartedAt, DateOnly SessionDate);
-
-/// <summary>A stored message as a client sees it.</summary>
-public sealed record SessionMessage(
-    int Sequence,
-    string Role,
-    string Kind,
-    string Content,
-    bool Interrupted,
-    string? TurnId,
-    DateTimeOffset CreatedAt);
 
 /// <summary>What a client needs after a reconnect.</summary>
 /// <param name="StreamingTurnId">A turn whose reply is still being generated; send it again to join it.</param>

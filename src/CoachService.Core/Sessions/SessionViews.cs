@@ -36,11 +36,13 @@ public sealed record SessionDetail(
 
 public sealed record SessionMetricView(string Name, decimal? Value, string? Unit);
 
+/// <summary>A stored message as a client sees it (REST session detail and the hub's ResumeSession).</summary>
+/// <param name="TurnId">The client's turn id; a user message and its reply share it.</param>
 public sealed record SessionMessage(
     int Sequence,
     string Role,
     string Kind,
     string Content,
     bool Interrupted,
-    string? ClientTurnId,
+    string? TurnId,
     DateTimeOffset CreatedAt);

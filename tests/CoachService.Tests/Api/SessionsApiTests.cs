@@ -81,7 +81,7 @@ public sealed class SessionsApiTests(ApiHost host)
         Assert.Equal(["user", "assistant", "user", "assistant"], messages.Select(m => m.GetProperty("role").GetString()));
         Assert.Equal("That the deadlines are not realistic.", messages[2].GetProperty("content").GetString());
         Assert.Equal(("text", false, "turn-1"),
-            (messages[1].GetProperty("kind").GetString(), messages[1].GetProperty("interrupted").GetBoolean(), messages[1].GetProperty("client_turn_id").GetString()));
+            (messages[1].GetProperty("kind").GetString(), messages[1].GetProperty("interrupted").GetBoolean(), messages[1].GetProperty("turn_id").GetString()));
         Assert.True(messages[0].GetProperty("created_at").TryGetDateTimeOffset(out _));
     }
 

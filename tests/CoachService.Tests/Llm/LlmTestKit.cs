@@ -1,3 +1,4 @@
+using CoachService.Testing;
 using CoachService.Llm;
 using CoachService.Llm.Tasks;
 using Microsoft.Extensions.AI;
@@ -51,44 +52,17 @@ internal static class LlmTestKit
     public static async Task WithTimeout(this Task task) => await task.WaitAsync(Timeout);
 }
 
-/// <summary>A hand-written inner client with settable callbacks, counting its calls.</summary>
-internal sealed class ScriptedChatClient : IChatClient
+/// <summary>The shared scripted client, answering like a small model by default.</summary>
+internal static class Scripted
 {
-    private int _calls;
-
-    public int Calls => _calls;
-
-    public Func<IEnumerable<ChatMessage>, ChatOptions?, ChatResponse> Respond { get; set; } = (_, _) =>
-        new ChatResponse(new ChatMessage(ChatRole.Assistant, "Take one small step today."))
+    public static ScriptedChatClient Model() => new()
+    {
+        OnResponse = (_, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Take one small step today."))
         {
             ModelId = "scripted-model",
             ResponseId = "resp-1",
             FinishReason = ChatFinishReason.Stop,
             Usage = new UsageDetails { InputTokenCount = 30, OutputTokenCount = 6, TotalTokenCount = 36 },
-        };
-
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _calls);
-        return Task.FromResult(Respond(messages, options));
-    }
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _calls);
-        var response = Respond(messages, options);
-        foreach (var update in response.ToChatResponseUpdates())
-        {
-            await Task.Yield();
-            yield return update;
-        }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("scripted", null, "scripted-model") : null;
-
-    public void Dispose()
-    {
-    }
+        }),
+    };
 }

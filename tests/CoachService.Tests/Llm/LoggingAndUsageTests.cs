@@ -15,12 +15,12 @@ public sealed class LoggingAndUsageTests
 
     private static ScriptedChatClient Model() => new()
     {
-        Respond = (_, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, $"It sounds hard, {SecretReply}."))
+        OnResponse = (_, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"It sounds hard, {SecretReply}."))
         {
             ModelId = "scripted-model",
             FinishReason = ChatFinishReason.Stop,
             Usage = new UsageDetails { InputTokenCount = 50, OutputTokenCount = 8 },
-        },
+        }),
     };
 
     private static async Task<IReadOnlyList<CapturedLog>> LogOneStreamedCallAtAsync(LogLevel level)

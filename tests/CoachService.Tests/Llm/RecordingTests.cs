@@ -1,3 +1,4 @@
+using CoachService.Testing;
 using CoachService.Llm;
 using CoachService.Llm.Recording;
 using CoachService.Llm.Tasks;
@@ -22,18 +23,18 @@ public sealed class RecordingTests
     public async Task Record_then_replay_gives_the_same_output_without_calling_the_model()
     {
         var store = new InMemoryChatRecordingStore();
-        var model = new ScriptedChatClient();
+        var model = Scripted.Model();
         using var recorder = new RecordingChatClient(model, store, ChatRecordingMode.Record);
         var recorded = await recorder.GetResponseAsync(LlmTestKit.Conversation(), Options()).WithTimeout();
         var recordedStream = await recorder.GetStreamingResponseAsync(LlmTestKit.Conversation("Another worry."), Options()).CollectAsync();
 
-        var offline = new ScriptedChatClient { Respond = (_, _) => throw new InvalidOperationException("replay must not call the model") };
+        var offline = new ScriptedChatClient { OnResponse = (_, _) => throw new InvalidOperationException("replay must not call the model") };
         using var replayer = new RecordingChatClient(offline, store, ChatRecordingMode.Replay);
         var replayed = await replayer.GetResponseAsync(LlmTestKit.Conversation(), Options()).WithTimeout();
         var replayedStream = await replayer.GetStreamingResponseAsync(LlmTestKit.Conversation("Another worry."), Options()).CollectAsync();
 
-        Assert.Equal(2, model.Calls);
-        Assert.Equal(0, offline.Calls);
+        Assert.Equal(2, model.Requests.Count);
+        Assert.Empty(offline.Requests);
         Assert.Equal(recorded.Text, replayed.Text);
         Assert.Equal((recorded.ModelId, recorded.FinishReason), (replayed.ModelId, replayed.FinishReason));
         Assert.Equal((30L, 6L), (replayed.Usage!.InputTokenCount!.Value, replayed.Usage.OutputTokenCount!.Value));
@@ -46,7 +47,7 @@ public sealed class RecordingTests
     [Fact]
     public async Task Replay_of_an_unrecorded_request_is_a_clear_error()
     {
-        var model = new ScriptedChatClient();
+        var model = Scripted.Model();
         using var replayer = new RecordingChatClient(model, new InMemoryChatRecordingStore(), ChatRecordingMode.Replay);
 
         var error = await Assert.ThrowsAsync<LlmRecordingNotFoundException>(
@@ -54,20 +55,20 @@ public sealed class RecordingTests
 
         Assert.Contains("coach_reply", error.Message);
         Assert.Contains("replay mode", error.Message);
-        Assert.Equal(0, model.Calls);
+        Assert.Empty(model.Requests);
     }
 
     [Fact]
     public async Task Cache_first_calls_the_model_once_per_distinct_request()
     {
-        var model = new ScriptedChatClient();
+        var model = Scripted.Model();
         using var cache = new RecordingChatClient(model, new InMemoryChatRecordingStore(), ChatRecordingMode.CacheFirst);
 
         await cache.GetResponseAsync(LlmTestKit.Conversation(), Options()).WithTimeout();
         await cache.GetResponseAsync(LlmTestKit.Conversation(), Options()).WithTimeout();
         await cache.GetResponseAsync(LlmTestKit.Conversation(), Options(promptVersion: "v2")).WithTimeout();
 
-        Assert.Equal(2, model.Calls);
+        Assert.Equal(2, model.Requests.Count);
     }
 
     [Fact]
@@ -90,18 +91,18 @@ public sealed class RecordingTests
         var folder = Path.Combine(Path.GetTempPath(), "coach-recordings-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using (var recorder = new RecordingChatClient(new ScriptedChatClient(), new FileChatRecordingStore(folder), ChatRecordingMode.Record))
+            using (var recorder = new RecordingChatClient(Scripted.Model(), new FileChatRecordingStore(folder), ChatRecordingMode.Record))
             {
                 await recorder.GetResponseAsync(LlmTestKit.Conversation(), Options()).WithTimeout();
             }
 
             Assert.Single(Directory.GetFiles(folder, "*.json"));
-            var offline = new ScriptedChatClient();
+            var offline = Scripted.Model();
             using var replayer = new RecordingChatClient(offline, new FileChatRecordingStore(folder), ChatRecordingMode.Replay);
             var replayed = await replayer.GetResponseAsync(LlmTestKit.Conversation(), Options()).WithTimeout();
 
             Assert.Equal("Take one small step today.", replayed.Text);
-            Assert.Equal(0, offline.Calls);
+            Assert.Empty(offline.Requests);
         }
         finally
         {
