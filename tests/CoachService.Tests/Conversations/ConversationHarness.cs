@@ -36,7 +36,7 @@ internal sealed class ConversationHarness : IAsyncDisposable
     /// <summary>The safety screen's verdict: a crisis when the message says one of these.</summary>
     public static readonly string[] CrisisPhrases = ["end my life", "kill myself"];
 
-    public static async Task<ConversationHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<ConversationHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false)
     {
         var llm = await FakeOpenAiServer.StartAsync();
         var all = new Dictionary<string, string?>
@@ -51,7 +51,7 @@ internal sealed class ConversationHarness : IAsyncDisposable
             all[key] = value;
         }
 
-        var app = await CoachApp.StartAsync(all);
+        var app = await CoachApp.StartAsync(all, captureLogs);
         var harness = new ConversationHarness(llm, app);
         llm.Handler = harness.Answer;
         return harness;

@@ -2,6 +2,7 @@ using System.Net;
 using CoachService.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace CoachService.Tests.Service;
 
@@ -13,14 +14,18 @@ public sealed class CoachApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
 
-    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings)
+    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, CapturingLoggerProvider? logs)
     {
         Database = database;
         this.settings = settings;
+        Logs = logs;
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
     public CoachTestDatabase Database { get; }
+
+    /// <summary>Every log entry of the host at Debug and above, when asked for.</summary>
+    public CapturingLoggerProvider? Logs { get; }
 
     /// <summary>The server's loopback address, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress
@@ -32,7 +37,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         }
     }
 
-    public static async Task<CoachApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<CoachApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false)
     {
         var database = await CoachTestDatabase.CreateAsync();
         var all = new Dictionary<string, string?>
@@ -46,7 +51,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var app = new CoachApp(database, all);
+        var app = new CoachApp(database, all, captureLogs ? new CapturingLoggerProvider(LogLevel.Debug) : null);
         app.StartServer();
         return app;
     }
@@ -54,6 +59,11 @@ public sealed class CoachApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        if (Logs is { } logs)
+        {
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        }
+
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

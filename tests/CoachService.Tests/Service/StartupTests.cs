@@ -62,6 +62,26 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_broken_prompt_file_stops_start_up_with_its_file_line_and_reason()
+    {
+        using var folder = new TemporaryFolder();
+        var prompts = Directory.CreateDirectory(folder.Combine("prompts")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "prompts"), "*.prompty"))
+        {
+            File.Copy(file, Path.Combine(prompts, Path.GetFileName(file)));
+        }
+
+        var broken = Path.Combine(prompts, "coach_reply.prompty");
+        File.WriteAllText(broken, File.ReadAllText(broken).Replace("{{message}}", "{{mesage}}", StringComparison.Ordinal));
+        await using var service = ServiceProcess.Start(folder.Path,
+            new Dictionary<string, string> { ["Database__DataDirectory"] = folder.Combine("data"), ["Prompts__Path"] = prompts },
+            "--urls", $"http://127.0.0.1:{FreePort()}");
+
+        AssertOneLineFailure(service, await service.WaitForExitAsync(ExitTimeout), "coach_reply.prompty:");
+        Assert.Contains("mesage", service.Error);
+    }
+
+    [Fact]
     public async Task Ports_in_use_stop_start_up_with_one_line_naming_the_setting()
     {
         using var folder = new TemporaryFolder();
