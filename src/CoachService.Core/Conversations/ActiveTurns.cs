@@ -21,11 +21,12 @@ public enum StopReason
 /// A reply being generated. Holds the pieces sent so far (for listeners that join late), the
 /// listeners, and the means to stop it. One per session at a time.
 /// </summary>
-public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int userSequence, string? startedBy) : IDisposable
+public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int userSequence, string? startedBy)
 {
     private readonly object gate = new();
     private readonly List<ReplyChunk> chunks = [];
     private readonly List<ITurnListener> listeners = [];
+    // Never disposed: it has no timer, and a late Stop after the turn ended must stay harmless.
     private readonly CancellationTokenSource stop = new();
     private readonly TaskCompletionSource<TurnCompleted?> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -102,8 +103,6 @@ public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int u
     }
 
     public void Finish(TurnCompleted? stored) => done.TrySetResult(stored);
-
-    public void Dispose() => stop.Dispose();
 }
 
 /// <summary>The turns being generated right now, at most one per session.</summary>

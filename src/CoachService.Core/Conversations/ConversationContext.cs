@@ -21,6 +21,9 @@ public sealed record TurnContext(
 /// </summary>
 public static class ConversationContext
 {
+    /// <summary>More than any token budget could hold; keeps a very long session's turn cheap.</summary>
+    private const int MaxHistoryMessages = 400;
+
     public static async Task<TurnContext> BuildAsync(
         CoachDbContext db, Guid sessionId, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
     {
@@ -47,6 +50,7 @@ public static class ConversationContext
             .Where(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role != "system")
             .OrderByDescending(m => m.SequenceNumber)
             .Select(m => new { m.Role, m.Content })
+            .Take(MaxHistoryMessages)
             .ToListAsync(cancellationToken);
 
         var history = new List<ChatMessage>();
@@ -62,7 +66,7 @@ public static class ConversationContext
             history.Insert(0, new ChatMessage(m.Role == "user" ? ChatRole.User : ChatRole.Assistant, m.Content));
         }
 
-        var answers = earlier.Count(m => m.Role == "user") + 1;
+        var answers = await db.Messages.CountAsync(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role == "user", cancellationToken) + 1;
         var inputs = session.SessionType == "onboarding_assessment"
             ? new Dictionary<string, object?>
             {
