@@ -47,7 +47,7 @@ public sealed class CoachHub(TurnOrchestrator turns, SessionLifecycle sessions, 
 
     /// <summary>A partial transcript from a voice front-end: accepted, never stored as a turn.</summary>
     public Task SendPartialTranscript(Guid sessionId, string text) =>
-        turns.AcceptPartialTranscriptAsync(UserId, sessionId, text);
+        turns.AcceptPartialTranscriptAsync(UserId, sessionId, text, Context.ConnectionAborted);
 
     public Task<TurnInterrupted> Interrupt(Guid sessionId, string turnId, HeardPart heard) =>
         turns.InterruptAsync(UserId, sessionId, turnId, heard, Context.ConnectionAborted);

@@ -28,7 +28,7 @@ public sealed partial class CoachHubFilter(IOptions<CoachingOptions> options, IL
             {
                 var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Ceiling(retryAfter.TotalSeconds) : 1;
                 LogRateLimited(logger, method);
-                throw new HubException($"rate_limited: too many turns; at most {options.Value.TurnsPerMinute} a minute. Try again in {wait} s.");
+                throw new HubException($"rate_limited: too many requests to the coach (SendTurn and EndSession); at most {options.Value.TurnsPerMinute} a minute. Try again in {wait} s.");
             }
         }
 

@@ -35,7 +35,7 @@ public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int u
     public string TurnId { get; } = turnId;
     public int UserSequence { get; } = userSequence;
 
-    /// <summary>The connection that sent the turn; its disconnect stops the turn.</summary>
+    /// <summary>The connection that sent the turn.</summary>
     public string? StartedBy { get; } = startedBy;
 
     public CancellationToken Stopping => stop.Token;
@@ -56,6 +56,25 @@ public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int u
             }
 
             return chunks.ToList();
+        }
+    }
+
+    /// <summary>A listener's connection closed; returns how many listeners remain.</summary>
+    public int Leave(string listenerId)
+    {
+        lock (gate)
+        {
+            listeners.RemoveAll(l => l.Id == listenerId);
+            return listeners.Count;
+        }
+    }
+
+    /// <summary>Whether the connection listens to this turn.</summary>
+    public bool IsHeardBy(string listenerId)
+    {
+        lock (gate)
+        {
+            return listeners.Any(l => l.Id == listenerId);
         }
     }
 
@@ -116,8 +135,8 @@ public sealed class ActiveTurns
 
     public void End(ActiveTurn turn) => bySession.TryRemove(new KeyValuePair<Guid, ActiveTurn>(turn.SessionId, turn));
 
-    public IReadOnlyList<ActiveTurn> StartedBy(string connectionId) =>
-        bySession.Values.Where(t => t.StartedBy == connectionId).ToList();
+    public IReadOnlyList<ActiveTurn> HeardBy(string connectionId) =>
+        bySession.Values.Where(t => t.IsHeardBy(connectionId)).ToList();
 
     public IReadOnlyList<ActiveTurn> All => bySession.Values.ToList();
 }

@@ -12,7 +12,8 @@ public sealed record TurnContext(
     string Persona,
     IReadOnlyDictionary<string, object?> Inputs,
     IReadOnlyList<ChatMessage> History,
-    int AnswersSoFar);
+    int AnswersSoFar,
+    bool OnboardingScored);
 
 /// <summary>
 /// Builds a turn's context inside its unit of work: persona, personality profile, active goals,
@@ -67,7 +68,9 @@ public static class ConversationContext
         }
 
         var answers = await db.Messages.CountAsync(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role == "user", cancellationToken) + 1;
-        var inputs = session.SessionType == "onboarding_assessment"
+        // An onboarding session asks assessment questions until its profile is scored, then coaches.
+        var scored = await db.PersonalityAssessments.AnyAsync(a => a.SessionId == sessionId, cancellationToken);
+        var inputs = session.SessionType == "onboarding_assessment" && !scored
             ? new Dictionary<string, object?>
             {
                 ["user_name"] = user.Name ?? "",
@@ -89,7 +92,7 @@ public static class ConversationContext
                     .ToList(),
                 ["message"] = message,
             };
-        return new TurnContext(session, persona, inputs, history, answers);
+        return new TurnContext(session, persona, inputs, history, answers, scored);
     }
 
     public static async Task<string> PersonaOfAsync(CoachDbContext db, CoachingSession session, CancellationToken cancellationToken) =>

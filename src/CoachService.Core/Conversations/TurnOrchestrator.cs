@@ -124,8 +124,14 @@ public sealed partial class TurnOrchestrator(
             var reply = await db.Messages.SingleOrDefaultAsync(
                     m => m.SessionId == sessionId && m.ClientTurnId == turnId && m.Role == "assistant", cancellationToken)
                 ?? throw new DomainNotFoundException("reply to turn", turnId);
+            var latest = await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => m.SequenceNumber, cancellationToken);
+            if (reply.SequenceNumber != latest)
+            {
+                throw new DomainStateException($"only the latest reply can be interrupted; turn '{turnId}' was followed by others", "superseded");
+            }
+
             var heardText = HeardOf(reply.Content, heard);
-            if (!reply.Interrupted || heardText.Length < reply.Content.Length)
+            if (heardText.Length < reply.Content.Length)
             {
                 reply.Content = heardText;
                 reply.HeardContent = heardText;
@@ -140,27 +146,34 @@ public sealed partial class TurnOrchestrator(
     /// A partial transcript: checked and accepted, never stored as a turn. (A later version may use it
     /// to warm the context; today the final transcript alone starts the work.)
     /// </summary>
-    public Task AcceptPartialTranscriptAsync(Guid userId, Guid sessionId, string text)
+    public async Task AcceptPartialTranscriptAsync(Guid userId, Guid sessionId, string text, CancellationToken cancellationToken)
     {
         if ((text ?? "").Length > Options.MaxTurnLength)
         {
             throw new DomainValidationException("text", $"text may be at most {Options.MaxTurnLength} characters");
         }
 
-        if (active.Find(sessionId) is { } turn && turn.UserId != userId)
+        var status = await database.ForUserAsync(userId, db => db.Sessions.Where(s => s.Id == sessionId)
+            .Select(s => s.Status).SingleOrDefaultAsync(cancellationToken), cancellationToken)
+            ?? throw new DomainNotFoundException("session", sessionId);
+        if (status is "completed" or "failed" or "interrupted")
         {
-            throw new DomainNotFoundException("session", sessionId);
+            throw new DomainStateException($"session {sessionId} is {status}; start a new session to keep talking", status);
         }
-
-        return Task.CompletedTask;
     }
 
-    /// <summary>A client went away: its replies stop, and what was produced is stored as interrupted.</summary>
+    /// <summary>
+    /// A client went away: a reply nobody listens to any more stops, and what was produced is stored
+    /// as interrupted. A reply another connection joined goes on for that connection.
+    /// </summary>
     public void ConnectionClosed(string connectionId)
     {
-        foreach (var turn in active.StartedBy(connectionId))
+        foreach (var turn in active.HeardBy(connectionId))
         {
-            turn.Stop(StopReason.Disconnected);
+            if (turn.Leave(connectionId) == 0)
+            {
+                turn.Stop(StopReason.Disconnected);
+            }
         }
     }
 
@@ -215,7 +228,8 @@ public sealed partial class TurnOrchestrator(
                 LogCrisis(logger, turn.SessionId, screen.Value.RiskLevel);
                 await SpeakFixedAsync(Options.CrisisReply);
             }
-            else if (context.Session.SessionType == "onboarding_assessment" && context.AnswersSoFar >= Options.AssessmentAnswers)
+            else if (context.Session.SessionType == "onboarding_assessment" && !context.OnboardingScored
+                && context.AnswersSoFar >= Options.AssessmentAnswers)
             {
                 var outcome = await FinishOnboardingAsync(turn, context);
                 model = outcome.Model;
@@ -224,7 +238,10 @@ public sealed partial class TurnOrchestrator(
             }
             else
             {
-                var task = context.Session.SessionType == "onboarding_assessment" ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
+                // Once the assessment is scored, the rest of the session is ordinary coaching.
+                var task = context.Session.SessionType == "onboarding_assessment" && !context.OnboardingScored
+                    ? CoachTask.AssessmentQuestion
+                    : CoachTask.CoachReply;
                 kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
                 var stream = tasks.StartText(task, context.Inputs, context.History, turn.Stopping);
                 promptVersion = stream.PromptVersion;
@@ -260,13 +277,9 @@ public sealed partial class TurnOrchestrator(
         }
         catch (Exception e) when (e is LlmException or LlmOutputInvalidException)
         {
+            // Nothing of a failed reply is stored, even pieces already sent: the user's message stays,
+            // and sending the turn again (same turn id) produces a whole new reply.
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            if (reply.Length > 0)
-            {
-                // The client already has these pieces: the record keeps them, marked as cut short.
-                stored = await StoreReplyAsync(turn, reply.ToString().TrimEnd(), kind, interrupted: true);
-            }
-
             foreach (var listener in turn.Listeners)
             {
                 await listener.FailedAsync(new TurnFailed(turn.SessionId, turn.TurnId, FailureReason(e)));

@@ -37,7 +37,7 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
             var suggestions = session.SuggestedGoals ?? [];
             if (index < 0 || index >= suggestions.Count)
             {
-                throw new DomainNotFoundException("suggested goal", sessionId);
+                throw new DomainNotFoundException("suggested goal", $"{index} of session {sessionId}");
             }
 
             var suggestion = suggestions[index];

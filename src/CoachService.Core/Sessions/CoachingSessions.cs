@@ -16,7 +16,7 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
 
         if (personaOverride is not null && !Llm.Tasks.CoachPersona.All.Contains(personaOverride))
         {
-            throw new DomainValidationException("coach_persona", $"coach_persona must be one of: {string.Join(", ", Llm.Tasks.CoachPersona.All)}");
+            throw new DomainValidationException("persona", $"persona must be one of: {string.Join(", ", Llm.Tasks.CoachPersona.All)}");
         }
 
         return database.ForUserAsync(userId, async db =>

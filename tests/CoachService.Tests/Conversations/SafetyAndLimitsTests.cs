@@ -79,7 +79,7 @@ public sealed class SafetyAndLimitsTests
         var ended = await ana.StartSessionAsync();
         await ana.InvokeAsync<SessionSummary>("EndSession", ended.SessionId); // no turns: no LLM call
         var afterEnd = await Assert.ThrowsAsync<HubException>(() => ana.SendTurnAsync(ended.SessionId, "t3", "Hello"));
-        Assert.Contains("HubException: rate_limited: too many turns", afterEnd.Message); // three limited calls used the burst
+        Assert.Contains("HubException: rate_limited: too many requests to the coach", afterEnd.Message); // three limited calls used the burst
 
         Assert.Empty(harness.Llm.Requests);
 
