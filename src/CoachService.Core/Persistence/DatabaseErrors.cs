@@ -83,6 +83,10 @@ public static class DatabaseErrors
             case PostgresErrorCodes.NotNullViolation:
                 translated = new DomainValidationException(postgres.ColumnName ?? "?", $"{postgres.ColumnName} is required");
                 return true;
+            case PostgresErrorCodes.ForeignKeyViolation when FieldOf(constraint) == "user_id":
+                // A row for a user that no longer exists: the account was erased while its token lives on.
+                translated = new DomainNotFoundException("user", "of this token");
+                return true;
             case PostgresErrorCodes.ForeignKeyViolation:
                 translated = new DomainValidationException(FieldOf(constraint), $"{FieldOf(constraint)} refers to something that does not exist");
                 return true;

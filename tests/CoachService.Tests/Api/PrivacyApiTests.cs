@@ -43,6 +43,7 @@ public sealed class PrivacyApiTests(ApiHost host)
         var export = await ana.GetAsync("/api/me/export");
         var sessions = await ana.GetAsync("/api/sessions");
         var eraseAgain = await ana.SendAsync(HttpMethod.Delete, "/api/me");
+        var writeAfter = await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Written after erasure" });
 
         Assert.Equal(HttpStatusCode.NoContent, erased.Status);
         Assert.Equal(HttpStatusCode.NotFound, me.Status);
@@ -50,6 +51,7 @@ public sealed class PrivacyApiTests(ApiHost host)
         Assert.Equal(HttpStatusCode.NotFound, export.Status);
         Assert.Equal(0, sessions.Json.GetProperty("total").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, eraseAgain.Status);
+        Assert.Equal(HttpStatusCode.NotFound, writeAfter.Status); // the account is gone, not the input wrong
 
         var bensMe = await ben.GetAsync("/api/me");
         var bensGoals = await ben.GetAsync("/api/goals");
