@@ -16,6 +16,7 @@ public static class ConversationServiceCollectionExtensions
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<TurnOrchestrator>();
         services.AddSingleton<SessionLifecycle>();
+        services.AddHostedService<ConversationShutdown>();
         return services;
     }
 }

@@ -76,7 +76,18 @@ public sealed partial class TurnOrchestrator(
             var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, connectionId);
             active.TryBegin(turn); // free: checked under the session's gate
             var missed = turn.Join(listener);
-            _ = Task.Run(() => RunAsync(turn, stored.Text), CancellationToken.None);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await RunAsync(turn, stored.Text);
+                }
+                catch (Exception e)
+                {
+                    // RunAsync handles the turn's own failures; this is one while handling them (say, storing a cut reply).
+                    LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
+                }
+            }, CancellationToken.None);
             return new TurnAccepted(sessionId, turnId, "streaming", stored.UserSequence, null, missed);
         }
         finally

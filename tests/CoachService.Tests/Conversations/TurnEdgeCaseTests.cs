@@ -4,6 +4,7 @@ using CoachService.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CoachService.Tests.Conversations;
 
@@ -112,5 +113,25 @@ public sealed class TurnEdgeCaseTests
         var assessments = await harness.App.Database.Get<CoachDatabase>().ForUserAsync(sam.UserId, db => db.PersonalityAssessments.CountAsync());
         Assert.Equal(1, assessments);
         Assert.Contains("DISC type is D", harness.TextRequests[^1].Messages[0].Content);
+    }
+
+    [Fact]
+    public async Task A_reply_being_generated_when_the_service_stops_is_stored_as_interrupted()
+    {
+        await using var harness = await ConversationHarness.StartAsync();
+        harness.CoachReply = _ => FakeResponse.Reply("One thing. Then another. And a third. And more.") with { DelayBetweenChunks = TimeSpan.FromMilliseconds(200) };
+        await using var ana = await harness.ConnectAsync("shutdown@example.com");
+        var session = await ana.StartSessionAsync();
+        await ana.SendTurnAsync(session.SessionId, "t1", "Hello.");
+        var heard = await ana.ReadChunksAsync("t1", 1);
+
+        var shutdown = harness.App.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ConversationShutdown>().Single();
+        await shutdown.StopAsync(CancellationToken.None).WaitAsync(ConversationHarness.Timeout);
+
+        var reply = await harness.App.Database.Get<CoachDatabase>().ForUserAsync(ana.UserId,
+            db => db.Messages.SingleAsync(m => m.Role == "assistant"));
+        Assert.True(reply.Interrupted);
+        Assert.StartsWith(heard[0].Text.TrimEnd(), reply.Content);
+        Assert.DoesNotContain("And more", reply.Content);
     }
 }
