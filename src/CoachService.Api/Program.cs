@@ -1,6 +1,7 @@
 using CoachService;
 using CoachService.Api;
 using CoachService.Api.Auth;
+using CoachService.Api.Cors;
 using CoachService.Api.Health;
 using CoachService.Api.Hubs;
 using CoachService.Conversations;
@@ -19,20 +20,21 @@ builder.Services.AddCoachHub();
 builder.Services.AddCoachHealthChecks();
 builder.Services.AddCoachAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddCoachApi();
+builder.Services.AddCoachCors(builder.Configuration);
 
-await using var app = builder.Build();
-
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapCoachHealthChecks();
-app.MapCoachApi();
-app.MapCoachHub();
-if (app.Environment.IsDevelopment())
+return await StartupFailure.RunAsync(builder, app =>
 {
-    app.MapDevTokenEndpoint();
-}
-
-return await StartupFailure.RunAsync(app);
+    app.UseCors(CorsSetup.PolicyName);
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.MapCoachHealthChecks();
+    app.MapCoachApi();
+    app.MapCoachHub();
+    if (app.Environment.IsDevelopment())
+    {
+        app.MapDevTokenEndpoint();
+    }
+});
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

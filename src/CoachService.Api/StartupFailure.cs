@@ -11,10 +11,14 @@ namespace CoachService.Api;
 /// </summary>
 public static class StartupFailure
 {
-    public static async Task<int> RunAsync(WebApplication app)
+    /// <summary>Builds the app, lets <paramref name="configure"/> set up its pipeline and endpoints, and runs it.</summary>
+    /// <remarks>Building and mapping are inside the guard too: mapping the hub, for one, reads validated options.</remarks>
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, Action<WebApplication> configure)
     {
         try
         {
+            await using var app = builder.Build();
+            configure(app);
             await app.RunAsync();
             return 0;
         }

@@ -41,6 +41,8 @@ public sealed class StartupTests
         { "Database__DataDirectory", "/proc/version/data", "Database:DataDirectory" },
         { "Llm__Provider", "gemini", "Llm:Provider" },
         { "Llm__Resilience__AttemptTimeout", "-00:00:01", "Llm:Resilience:AttemptTimeout" },
+        { "Cors__AllowedOrigins__0", "app.example.com/path", "Cors:AllowedOrigins" },
+        { "Coaching__MaxTurnLength", "0", "Coaching:MaxTurnLength" },
     };
 
     [Theory]
