@@ -1,3 +1,4 @@
+using CoachService;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -17,10 +18,8 @@ public static class AuthServiceCollectionExtensions
         // Made once, so that every options instance in this process signs with the same key.
         var developmentKey = environment.IsDevelopment() ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) : null;
         var warned = 0; // options are built more than once (start-up validation, IOptions, reloads); warn once
-        services.AddOptions<AuthOptions>()
-            // The configuration handed in, rather than BindConfiguration's lookup of IConfiguration in
-            // the container: with a WebApplicationBuilder they are the same, and this keeps the method honest.
-            .Bind(configuration.GetSection(AuthOptions.SectionName))
+        // Validation runs after the post-configuration, so a generated development key passes it.
+        services.AddValidatedOptions<AuthOptions>(configuration, AuthOptions.SectionName)
             .PostConfigure<ILoggerFactory>((options, loggers) =>
             {
                 if (developmentKey is not null && string.IsNullOrEmpty(options.SigningKey))
@@ -31,9 +30,7 @@ public static class AuthServiceCollectionExtensions
                         AuthLog.UsingGeneratedSigningKey(loggers.CreateLogger(typeof(AuthOptions).FullName!));
                     }
                 }
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+            });
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CoachTokenValidator>();

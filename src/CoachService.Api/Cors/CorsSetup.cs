@@ -29,10 +29,7 @@ public static class CorsSetup
     /// <summary>A CORS policy for the configured origins: any method and header, credentials not needed (bearer tokens).</summary>
     public static IServiceCollection AddCoachCors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CoachCorsOptions>()
-            .Bind(configuration.GetSection(CoachCorsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<CoachCorsOptions>(configuration, CoachCorsOptions.SectionName);
         services.AddCors();
         // Built from the bound options, so every configuration source (and a test's settings) counts.
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()

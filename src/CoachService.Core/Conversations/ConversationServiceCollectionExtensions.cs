@@ -8,10 +8,7 @@ public static class ConversationServiceCollectionExtensions
     /// <summary>Turns, sessions and their options (section "Coaching"); needs the domain, LLM and prompt services.</summary>
     public static IServiceCollection AddCoachConversations(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CoachingOptions>()
-            .Bind(configuration.GetSection(CoachingOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<CoachingOptions>(configuration, CoachingOptions.SectionName);
         services.AddSingleton<ActiveTurns>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<TurnOrchestrator>();

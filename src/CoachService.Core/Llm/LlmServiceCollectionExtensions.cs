@@ -22,12 +22,7 @@ public static class LlmServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCoachLlm(this IServiceCollection services, IConfiguration configuration)
     {
-        // Bound from the configuration handed in (not BindConfiguration's IConfiguration service),
-        // so hosts and tests decide which configuration the LLM layer sees.
-        services.AddOptions<LlmOptions>()
-            .Bind(configuration.GetSection(LlmOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<LlmOptions>(configuration, LlmOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LlmUsageLedger>();

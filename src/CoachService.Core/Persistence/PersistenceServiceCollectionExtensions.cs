@@ -14,10 +14,7 @@ public static class PersistenceServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCoachDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EmbeddedPostgresOptions>()
-            .Bind(configuration.GetSection(EmbeddedPostgresOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<EmbeddedPostgresOptions>(configuration, EmbeddedPostgresOptions.SectionName);
         services.AddSingleton(provider => new DatabaseStartup(
             configuration.GetConnectionString(DatabaseStartup.ConnectionStringName),
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmbeddedPostgresOptions>>().Value,

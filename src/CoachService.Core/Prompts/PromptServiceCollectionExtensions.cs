@@ -17,10 +17,7 @@ public static class PromptServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCoachPrompts(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PromptOptions>()
-            .Bind(configuration.GetSection(PromptOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<PromptOptions>(configuration, PromptOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new PromptLibrary(
             provider.GetRequiredService<IOptions<PromptOptions>>().Value.ResolveDirectory(provider.GetRequiredService<IHostEnvironment>().ContentRootPath),
