@@ -224,11 +224,14 @@ public sealed partial class TurnOrchestrator(
 
         try
         {
-            var screen = await tasks.RunStructuredAsync<SafetyScreenResult>(
+            // The screen (a model call) and the context (database reads) do not depend on each other.
+            var screening = tasks.RunStructuredAsync<SafetyScreenResult>(
                 CoachTask.SafetyScreen, new Dictionary<string, object?> { ["message"] = text }, turn.Stopping);
-            AddUsage(screen.Usage);
-            var context = await database.ForUserAsync(turn.UserId,
+            var building = database.ForUserAsync(turn.UserId,
                 db => ConversationContext.BuildAsync(db, turn.SessionId, turn.UserSequence, text, Options, turn.Stopping), turn.Stopping);
+            await Task.WhenAll(screening, building);
+            var (screen, context) = (await screening, await building);
+            AddUsage(screen.Usage);
 
             if (screen.Value.IsCrisis)
             {
