@@ -21,7 +21,7 @@ public enum StopReason
 /// A reply being generated. Holds the pieces sent so far (for listeners that join late), the
 /// listeners, and the means to stop it. One per session at a time.
 /// </summary>
-public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int userSequence, string? startedBy)
+public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int userSequence)
 {
     private readonly object gate = new();
     private readonly List<ReplyChunk> chunks = [];
@@ -34,9 +34,6 @@ public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int u
     public Guid SessionId { get; } = sessionId;
     public string TurnId { get; } = turnId;
     public int UserSequence { get; } = userSequence;
-
-    /// <summary>The connection that sent the turn.</summary>
-    public string? StartedBy { get; } = startedBy;
 
     public CancellationToken Stopping => stop.Token;
     public StopReason StopReason { get; private set; }

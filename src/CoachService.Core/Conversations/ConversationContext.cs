@@ -1,3 +1,4 @@
+using CoachService.Profiles;
 using CoachService.Llm.Tasks;
 using CoachService.Persistence;
 using CoachService.Sessions;
@@ -31,8 +32,7 @@ public static class ConversationContext
         var session = await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == sessionId, cancellationToken);
         var user = await db.Users.AsNoTracking().SingleAsync(cancellationToken);
         var persona = await PersonaOfAsync(db, session, cancellationToken);
-        var profile = await db.PersonalityAssessments.AsNoTracking()
-            .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
+        var profile = await db.PersonalityAssessments.NewestFirst()
             .Select(a => new { a.DiscType, a.EnneagramType })
             .FirstOrDefaultAsync(cancellationToken);
         var goals = await db.Goals.AsNoTracking()

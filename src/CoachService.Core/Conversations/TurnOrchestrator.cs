@@ -73,7 +73,7 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
             }
 
-            var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, connectionId);
+            var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence);
             active.TryBegin(turn); // free: checked under the session's gate
             var missed = turn.Join(listener);
             _ = Task.Run(async () =>

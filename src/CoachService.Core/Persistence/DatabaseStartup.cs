@@ -24,9 +24,6 @@ public sealed partial class DatabaseStartup(string? configuredConnectionString, 
     public CoachConnectionStrings Connections =>
         connections ?? throw new InvalidOperationException("The database is used before the host started it.");
 
-    /// <summary>The embedded cluster, when the service runs one.</summary>
-    public EmbeddedPostgres? Embedded => embedded;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         string owner;

@@ -39,7 +39,12 @@ public sealed class PersonalityProfiles(CoachDatabase database, TimeProvider tim
     }
 
     public Task<PersonalityAssessment?> GetCurrentAsync(Guid userId, CancellationToken cancellationToken = default) =>
-        database.ForUserAsync(userId, db => db.PersonalityAssessments.AsNoTracking()
-            .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
-            .FirstOrDefaultAsync(cancellationToken), cancellationToken);
+        database.ForUserAsync(userId, db => db.PersonalityAssessments.NewestFirst().FirstOrDefaultAsync(cancellationToken), cancellationToken);
+}
+
+public static class PersonalityAssessmentQueries
+{
+    /// <summary>Assessments newest first: the first is the user's current profile.</summary>
+    public static IQueryable<PersonalityAssessment> NewestFirst(this IQueryable<PersonalityAssessment> assessments) =>
+        assessments.AsNoTracking().OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id);
 }

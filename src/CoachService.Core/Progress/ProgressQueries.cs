@@ -1,3 +1,4 @@
+using CoachService.Profiles;
 using CoachService.Persistence;
 using CoachService.Users;
 using Microsoft.EntityFrameworkCore;
@@ -37,8 +38,7 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
             var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(cancellationToken)
                 ?? throw new DomainNotFoundException("user", userId);
             var today = UserClock.LocalDate(time.GetUtcNow(), user.Timezone);
-            var profile = await db.PersonalityAssessments.AsNoTracking()
-                .OrderByDescending(a => a.CompletedAt)
+            var profile = await db.PersonalityAssessments.NewestFirst()
                 .Select(a => new { a.DiscType, a.EnneagramType })
                 .FirstOrDefaultAsync(cancellationToken);
             var preferences = await db.CoachingPreferences.AsNoTracking()

@@ -1,3 +1,4 @@
+using CoachService.Profiles;
 using CoachService.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -86,9 +87,7 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
 
     private static async Task<UserOverview> OverviewAsync(CoachDbContext db, User user, CancellationToken cancellationToken)
     {
-        var profile = await db.PersonalityAssessments.AsNoTracking()
-            .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
-            .FirstOrDefaultAsync(cancellationToken);
+        var profile = await db.PersonalityAssessments.NewestFirst().FirstOrDefaultAsync(cancellationToken);
         var categories = await db.EmotionalFocusCategories.AsNoTracking()
             .OrderBy(c => c.Priority).ThenBy(c => c.Category)
             .Select(c => new FocusCategoryView(c.Category, c.Priority))

@@ -9,7 +9,7 @@ public static class UserClock
     public static TimeZoneInfo Zone(string timezone) =>
         TryZone(timezone) ?? throw new DomainValidationException("timezone", $"timezone '{timezone}' is not an IANA time zone id such as Europe/Lisbon");
 
-    public static TimeZoneInfo? TryZone(string timezone)
+    private static TimeZoneInfo? TryZone(string timezone)
     {
         if (string.IsNullOrWhiteSpace(timezone))
         {
