@@ -13,8 +13,8 @@ public sealed record TurnContext(
     string Persona,
     IReadOnlyDictionary<string, object?> Inputs,
     IReadOnlyList<ChatMessage> History,
-    int AnswersSoFar,
-    bool OnboardingScored);
+    bool Assessing,
+    int AnswersSoFar);
 
 /// <summary>
 /// Builds a turn's context inside its unit of work: persona, personality profile, active goals,
@@ -67,10 +67,13 @@ public static class ConversationContext
             history.Insert(0, new ChatMessage(m.Role == "user" ? ChatRole.User : ChatRole.Assistant, m.Content));
         }
 
-        var answers = await db.Messages.CountAsync(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role == "user", cancellationToken) + 1;
         // An onboarding session asks assessment questions until its profile is scored, then coaches.
-        var scored = await db.PersonalityAssessments.AnyAsync(a => a.SessionId == sessionId, cancellationToken);
-        var inputs = session.SessionType == "onboarding_assessment" && !scored
+        var assessing = session.SessionType == "onboarding_assessment"
+            && !await db.PersonalityAssessments.AnyAsync(a => a.SessionId == sessionId, cancellationToken);
+        var answers = assessing
+            ? await db.Messages.CountAsync(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role == "user", cancellationToken) + 1
+            : 0;
+        var inputs = assessing
             ? new Dictionary<string, object?>
             {
                 ["user_name"] = user.Name ?? "",
@@ -92,7 +95,7 @@ public static class ConversationContext
                     .ToList(),
                 ["message"] = message,
             };
-        return new TurnContext(session, persona, inputs, history, answers, scored);
+        return new TurnContext(session, persona, inputs, history, assessing, answers);
     }
 
     public static async Task<string> PersonaOfAsync(CoachDbContext db, CoachingSession session, CancellationToken cancellationToken) =>

@@ -242,8 +242,7 @@ public sealed partial class TurnOrchestrator(
                 LogCrisis(logger, turn.SessionId, screen.Value.RiskLevel);
                 await SpeakFixedAsync(Options.CrisisReply);
             }
-            else if (context.Session.SessionType == "onboarding_assessment" && !context.OnboardingScored
-                && context.AnswersSoFar >= Options.AssessmentAnswers)
+            else if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
             {
                 var outcome = await FinishOnboardingAsync(turn, context);
                 model = outcome.Model;
@@ -253,9 +252,7 @@ public sealed partial class TurnOrchestrator(
             else
             {
                 // Once the assessment is scored, the rest of the session is ordinary coaching.
-                var task = context.Session.SessionType == "onboarding_assessment" && !context.OnboardingScored
-                    ? CoachTask.AssessmentQuestion
-                    : CoachTask.CoachReply;
+                var task = context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
                 kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
                 var stream = tasks.StartText(task, context.Inputs, context.History, turn.Stopping);
                 promptVersion = stream.PromptVersion;
