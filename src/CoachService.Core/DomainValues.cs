@@ -29,7 +29,6 @@ public static class DomainValues
     public static IReadOnlyList<string> SessionTypes { get; } =
         ["face_to_face", "spoken_presence", "silent_reflection", "written_clarity", "onboarding_assessment"];
 
-    public static IReadOnlyList<string> SessionStatuses { get; } = ["started", "in_progress", "completed", "interrupted", "failed"];
     public static IReadOnlyList<string> MessageRoles { get; } = ["user", "assistant", "system"];
     public static IReadOnlyList<string> MessageKinds { get; } = ["text", "scenario", "advice", "assessment_question", "safety"];
     public static IReadOnlyList<string> StreakTypes { get; } = ["daily_session", "weekly_goal", "monthly_virtue"];

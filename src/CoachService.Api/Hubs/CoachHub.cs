@@ -32,7 +32,8 @@ public sealed record StartSessionRequest(string SessionType, string? Persona = n
 /// barge-in (<see cref="Interrupt"/>) is never queued behind a streaming invocation.
 /// </summary>
 [Authorize]
-public sealed class CoachHub(TurnOrchestrator turns, SessionLifecycle sessions, GoalBook goals, HubTurnListeners listeners) : Hub<ICoachClient>
+public sealed class CoachHub(
+    TurnOrchestrator turns, SessionLifecycle sessions, SessionEnding ending, GoalBook goals, HubTurnListeners listeners) : Hub<ICoachClient>
 {
     private Guid UserId => Context.User!.GetUserId();
 
@@ -53,7 +54,7 @@ public sealed class CoachHub(TurnOrchestrator turns, SessionLifecycle sessions, 
         turns.InterruptAsync(UserId, sessionId, turnId, heard, Context.ConnectionAborted);
 
     public Task<SessionSummary> EndSession(Guid sessionId) =>
-        sessions.EndAsync(UserId, sessionId, Context.ConnectionAborted);
+        ending.EndAsync(UserId, sessionId, Context.ConnectionAborted);
 
     /// <summary>Makes one of the goals suggested at the end of a session a goal of the user's (source session_suggestion).</summary>
     public Task<Goal> AcceptSuggestedGoal(Guid sessionId, int index) =>

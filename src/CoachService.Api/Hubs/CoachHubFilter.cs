@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using CoachService.Api.Auth;
 using CoachService.Conversations;
@@ -16,14 +15,24 @@ public sealed partial class CoachHubFilter(IOptions<CoachingOptions> options, IL
 {
     private static readonly HashSet<string> Limited = new(StringComparer.Ordinal) { nameof(CoachHub.SendTurn), nameof(CoachHub.EndSession) };
 
-    private readonly ConcurrentDictionary<Guid, TokenBucketRateLimiter> buckets = new();
+    // One token bucket per user; the partitioned limiter drops a user's bucket once it is idle and full
+    // again, so nothing lives on per user who has gone.
+    private readonly PartitionedRateLimiter<Guid> buckets = PartitionedRateLimiter.Create<Guid, Guid>(userId =>
+        RateLimitPartition.GetTokenBucketLimiter(userId, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.Value.TurnBurst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.Value.TurnsPerMinute,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var method = invocation.HubMethodName;
         if (Limited.Contains(method) && invocation.Context.User?.GetUserId() is { } userId)
         {
-            using var lease = Bucket(userId).AttemptAcquire();
+            using var lease = buckets.AttemptAcquire(userId);
             if (!lease.IsAcquired)
             {
                 var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Ceiling(retryAfter.TotalSeconds) : 1;
@@ -43,15 +52,6 @@ public sealed partial class CoachHubFilter(IOptions<CoachingOptions> options, IL
         }
     }
 
-    private TokenBucketRateLimiter Bucket(Guid userId) => buckets.GetOrAdd(userId, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = options.Value.TurnBurst,
-        TokensPerPeriod = 1,
-        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.Value.TurnsPerMinute,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    }));
-
     private static string? Translate(Exception e) => e switch
     {
         DomainNotFoundException notFound => $"not_found: {notFound.Message}",
@@ -63,13 +63,7 @@ public sealed partial class CoachHubFilter(IOptions<CoachingOptions> options, IL
         _ => null,
     };
 
-    public void Dispose()
-    {
-        foreach (var bucket in buckets.Values)
-        {
-            bucket.Dispose();
-        }
-    }
+    public void Dispose() => buckets.Dispose();
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Hub call {Method} refused by the turn rate limit")]
     private static partial void LogRateLimited(ILogger logger, string method);

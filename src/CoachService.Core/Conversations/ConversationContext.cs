@@ -42,7 +42,7 @@ public static class ConversationContext
             .Select(g => g.GoalText)
             .ToListAsync(cancellationToken);
         var recentInsights = await db.Sessions.AsNoTracking()
-            .Where(s => s.Status == "completed" && s.Id != sessionId && s.KeyInsights != null)
+            .Where(s => s.Status == SessionStatus.Completed && s.Id != sessionId && s.KeyInsights != null)
             .OrderByDescending(s => s.CompletedAt)
             .Take(options.RecentInsightSessions)
             .Select(s => s.KeyInsights)

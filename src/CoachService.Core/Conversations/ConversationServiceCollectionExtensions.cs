@@ -1,3 +1,4 @@
+using CoachService.Onboarding;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,6 +14,10 @@ public static class ConversationServiceCollectionExtensions
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<TurnOrchestrator>();
         services.AddSingleton<SessionLifecycle>();
+        services.AddSingleton<SessionEnding>();
+        services.AddSingleton<TurnStore>();
+        services.AddSingleton<EmotionalSnapshots>();
+        services.AddSingleton<OnboardingCompletion>();
         services.AddHostedService<ConversationShutdown>();
         return services;
     }

@@ -1,12 +1,9 @@
-using System.Text;
-using CoachService.Goals;
 using CoachService.Llm;
 using CoachService.Llm.Tasks;
+using CoachService.Onboarding;
 using CoachService.Persistence;
-using CoachService.Profiles;
 using CoachService.Sessions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,12 +12,16 @@ namespace CoachService.Conversations;
 /// <summary>
 /// Runs a user's turn: stores the message (once per client turn id), screens it for a crisis,
 /// builds the context, streams the reply in sentence-marked pieces, stores the reply with its
-/// figures, then computes the turn's emotions off the streaming path. Barge-in and disconnects
-/// stop the generation and keep only what was heard or produced.
+/// figures, then has the turn's emotions computed off the streaming path. Barge-in and disconnects
+/// stop the generation and keep only what was heard or produced. Storage is <see cref="TurnStore"/>'s,
+/// the end of onboarding <see cref="OnboardingCompletion"/>'s.
 /// </summary>
 public sealed partial class TurnOrchestrator(
     CoachDatabase database,
+    TurnStore store,
     LlmTaskRunner tasks,
+    OnboardingCompletion onboarding,
+    EmotionalSnapshots emotions,
     ActiveTurns active,
     BackgroundWork background,
     IOptions<CoachingOptions> options,
@@ -67,7 +68,7 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            var stored = await database.ForUserAsync(userId, db => StoreUserMessageAsync(db, sessionId, turnId, text, time.GetUtcNow(), cancellationToken), cancellationToken);
+            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, cancellationToken);
             if (stored.Reply is not null)
             {
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
@@ -123,34 +124,7 @@ public sealed partial class TurnOrchestrator(
             }
         }
 
-        return await database.ForUserAsync(userId, async db =>
-        {
-            var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
-                ?? throw new DomainNotFoundException("session", sessionId);
-            if (session.Status is "completed" or "failed")
-            {
-                throw new DomainStateException($"session {sessionId} is {session.Status}; its messages can no longer change", session.Status);
-            }
-
-            var reply = await db.Messages.SingleOrDefaultAsync(
-                    m => m.SessionId == sessionId && m.ClientTurnId == turnId && m.Role == "assistant", cancellationToken)
-                ?? throw new DomainNotFoundException("reply to turn", turnId);
-            var latest = await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => m.SequenceNumber, cancellationToken);
-            if (reply.SequenceNumber != latest)
-            {
-                throw new DomainStateException($"only the latest reply can be interrupted; turn '{turnId}' was followed by others", "superseded");
-            }
-
-            var heardText = HeardOf(reply.Content, heard);
-            if (heardText.Length < reply.Content.Length)
-            {
-                reply.Content = heardText;
-                reply.HeardContent = heardText;
-                reply.Interrupted = true;
-            }
-
-            return new TurnInterrupted(sessionId, turnId, reply.SequenceNumber, reply.Content);
-        }, cancellationToken);
+        return await store.CutStoredReplyAsync(userId, sessionId, turnId, heard, cancellationToken);
     }
 
     /// <summary>
@@ -165,12 +139,9 @@ public sealed partial class TurnOrchestrator(
         }
 
         var status = await database.ForUserAsync(userId, db => db.Sessions.Where(s => s.Id == sessionId)
-            .Select(s => s.Status).SingleOrDefaultAsync(cancellationToken), cancellationToken)
+            .Select(s => (SessionStatus?)s.Status).SingleOrDefaultAsync(cancellationToken), cancellationToken)
             ?? throw new DomainNotFoundException("session", sessionId);
-        if (status is "completed" or "failed" or "interrupted")
-        {
-            throw new DomainStateException($"session {sessionId} is {status}; start a new session to keep talking", status);
-        }
+        status.EnsureOpen(sessionId);
     }
 
     /// <summary>
@@ -190,38 +161,8 @@ public sealed partial class TurnOrchestrator(
 
     private async Task RunAsync(ActiveTurn turn, string text)
     {
-        var started = time.GetTimestamp();
-        var reply = new StringBuilder();
-        var chunker = new SentenceChunker();
-        var pieces = 0;
-        int? firstToken = null;
-        int? firstSentence = null;
-        string? model = null;
-        string? promptVersion = null;
-        long? inputTokens = null;
-        long? outputTokens = null;
-        var kind = "text";
+        var draft = new ReplyDraft(turn, time);
         TurnCompleted? stored = null;
-
-        async Task PublishAsync(IEnumerable<TextPiece> ready)
-        {
-            foreach (var piece in ready)
-            {
-                await turn.PublishAsync(new ReplyChunk(turn.SessionId, turn.TurnId, ++pieces, piece.Text, piece.EndsSentence));
-                if (piece.EndsSentence)
-                {
-                    firstSentence ??= Elapsed(started);
-                }
-            }
-        }
-
-        async Task SpeakFixedAsync(string fixedReply)
-        {
-            firstToken = Elapsed(started);
-            reply.Append(fixedReply);
-            await PublishAsync(chunker.Push(fixedReply));
-        }
-
         try
         {
             // The screen (a model call) and the context (database reads) do not depend on each other.
@@ -231,78 +172,62 @@ public sealed partial class TurnOrchestrator(
                 db => ConversationContext.BuildAsync(db, turn.SessionId, turn.UserSequence, text, Options, turn.Stopping), turn.Stopping);
             await Task.WhenAll(screening, building);
             var (screen, context) = (await screening, await building);
-            AddUsage(screen.Usage);
+            draft.AddUsage(screen.Usage);
 
             if (screen.Value.IsCrisis)
             {
                 // A fixed, caring reply with resources; no coaching call.
-                kind = "safety";
-                model = screen.ModelId;
-                promptVersion = screen.PromptVersion;
+                draft.Kind = "safety";
+                draft.Model = screen.ModelId;
+                draft.PromptVersion = screen.PromptVersion;
                 LogCrisis(logger, turn.SessionId, screen.Value.RiskLevel);
-                await SpeakFixedAsync(Options.CrisisReply);
+                await draft.AppendAsync(Options.CrisisReply);
             }
             else if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
             {
-                var outcome = await FinishOnboardingAsync(turn, context);
-                model = outcome.Model;
-                promptVersion = outcome.PromptVersion;
-                await SpeakFixedAsync(outcome.Closing);
+                var outcome = await onboarding.FinishAsync(turn.UserId, turn.SessionId, context.Persona, turn.Stopping);
+                foreach (var listener in turn.Listeners)
+                {
+                    await listener.OnboardingCompletedAsync(outcome.Completed);
+                }
+
+                draft.Model = outcome.Model;
+                draft.PromptVersion = outcome.PromptVersion;
+                await draft.AppendAsync(outcome.Closing);
             }
             else
             {
                 // Once the assessment is scored, the rest of the session is ordinary coaching.
                 var task = context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
-                kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
+                draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
                 var stream = tasks.StartText(task, context.Inputs, context.History, turn.Stopping);
-                promptVersion = stream.PromptVersion;
+                draft.PromptVersion = stream.PromptVersion;
                 await foreach (var update in stream.Updates.WithCancellation(turn.Stopping))
                 {
-                    model ??= update.ModelId;
-                    foreach (var usage in update.Contents.OfType<UsageContent>())
-                    {
-                        inputTokens = (inputTokens ?? 0) + (usage.Details.InputTokenCount ?? 0);
-                        outputTokens = (outputTokens ?? 0) + (usage.Details.OutputTokenCount ?? 0);
-                    }
-
-                    if (string.IsNullOrEmpty(update.Text))
-                    {
-                        continue;
-                    }
-
-                    firstToken ??= Elapsed(started);
-                    reply.Append(update.Text);
-                    await PublishAsync(chunker.Push(update.Text));
+                    await draft.AppendAsync(update);
                 }
             }
 
-            await PublishAsync(chunker.Flush());
-            stored = await StoreReplyAsync(turn, reply.ToString(), kind, interrupted: false);
+            await draft.FlushAsync();
+            stored = await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
         }
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
         {
-            var kept = turn.StopReason == StopReason.BargeIn && turn.Heard is { } heard
-                ? HeardOf(reply.ToString(), heard)
-                : reply.ToString().TrimEnd();
-            stored = await StoreReplyAsync(turn, kept, kind, interrupted: true, heard: turn.StopReason == StopReason.BargeIn ? kept : null);
+            var bargeIn = turn.StopReason == StopReason.BargeIn;
+            var kept = bargeIn && turn.Heard is { } heard ? TurnStore.HeardOf(draft.Text, heard) : draft.Text.TrimEnd();
+            stored = await store.StoreReplyAsync(turn, draft.ToRecord(kept, interrupted: true, heard: bargeIn ? kept : null));
         }
         catch (Exception e) when (e is LlmException or LlmOutputInvalidException)
         {
             // Nothing of a failed reply is stored, even pieces already sent: the user's message stays,
             // and sending the turn again (same turn id) produces a whole new reply.
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            foreach (var listener in turn.Listeners)
-            {
-                await listener.FailedAsync(new TurnFailed(turn.SessionId, turn.TurnId, FailureReason(e)));
-            }
+            await FailAsync(turn, FailureReason(e));
         }
         catch (Exception e)
         {
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            foreach (var listener in turn.Listeners)
-            {
-                await listener.FailedAsync(new TurnFailed(turn.SessionId, turn.TurnId, "the reply could not be produced; send the turn again"));
-            }
+            await FailAsync(turn, "the reply could not be produced; send the turn again");
         }
         finally
         {
@@ -317,214 +242,25 @@ public sealed partial class TurnOrchestrator(
                 await listener.CompletedAsync(stored);
             }
 
-            background.Run(turn.SessionId, "emotional snapshot", () => ComputeEmotionsAsync(turn, text));
-        }
-
-        void AddUsage(LlmUsage usage)
-        {
-            inputTokens = (inputTokens ?? 0) + usage.InputTokens;
-            outputTokens = (outputTokens ?? 0) + usage.OutputTokens;
-        }
-
-        async Task<TurnCompleted> StoreReplyAsync(ActiveTurn t, string content, string replyKind, bool interrupted, string? heard = null)
-        {
-            var figures = new Message
+            background.Run(turn.SessionId, "emotional snapshot", async () =>
             {
-                UserId = t.UserId,
-                SessionId = t.SessionId,
-                Role = "assistant",
-                Kind = replyKind,
-                Content = content,
-                HeardContent = heard,
-                Interrupted = interrupted,
-                ClientTurnId = t.TurnId,
-                InputTokens = (int?)inputTokens,
-                OutputTokens = (int?)outputTokens,
-                Model = model,
-                PromptVersion = promptVersion,
-                TimeToFirstTokenMs = firstToken,
-                TimeToFirstSentenceMs = firstSentence,
-                TotalMs = Elapsed(started),
-                CreatedAt = time.GetUtcNow(),
-            };
-            // Stored even when the client has gone: what was produced is part of the record.
-            return await database.ForUserAsync(t.UserId, async db =>
-            {
-                figures.SequenceNumber = await db.Messages.Where(m => m.SessionId == t.SessionId)
-                    .MaxAsync(m => (int?)m.SequenceNumber) ?? 0;
-                figures.SequenceNumber++;
-                db.Messages.Add(figures);
-                if (replyKind == "safety")
+                if (await emotions.RecordAsync(turn.UserId, turn.SessionId, turn.TurnId, turn.UserSequence, text) is { } found)
                 {
-                    var session = await db.Sessions.SingleAsync(s => s.Id == t.SessionId);
-                    session.SafetyFlagged = true;
+                    foreach (var listener in turn.Listeners)
+                    {
+                        await listener.EmotionsAsync(found);
+                    }
                 }
-
-                return ToCompleted(figures);
-            }, CancellationToken.None);
+            });
         }
     }
 
-    private async Task ComputeEmotionsAsync(ActiveTurn turn, string text)
+    private static async Task FailAsync(ActiveTurn turn, string reason)
     {
-        var result = await tasks.RunStructuredAsync<EmotionalSnapshotResult>(
-            CoachTask.EmotionalSnapshot, new Dictionary<string, object?> { ["message"] = text }, CancellationToken.None);
-        var stored = await database.ForUserAsync(turn.UserId, async db =>
-        {
-            var message = await db.Messages.SingleAsync(m => m.SessionId == turn.SessionId && m.ClientTurnId == turn.TurnId && m.Role == "user");
-            if (await db.MessageEmotions.AnyAsync(e => e.MessageId == message.Id))
-            {
-                return false; // a repeated turn: the first computation stands
-            }
-
-            foreach (var emotion in result.Value.Emotions)
-            {
-                db.MessageEmotions.Add(new MessageEmotion
-                {
-                    UserId = turn.UserId,
-                    SessionId = turn.SessionId,
-                    MessageId = message.Id,
-                    Emotion = emotion.Emotion,
-                    Intensity = emotion.Intensity,
-                    Color = emotion.Color,
-                    Confidence = Math.Round((decimal)emotion.Confidence, 2),
-                    PromptVersion = result.PromptVersion,
-                    CreatedAt = time.GetUtcNow(),
-                });
-            }
-
-            return true;
-        });
-
-        if (stored)
-        {
-            foreach (var listener in turn.Listeners)
-            {
-                await listener.EmotionsAsync(new TurnEmotions(turn.SessionId, turn.TurnId, turn.UserSequence, result.Value.Emotions));
-            }
-        }
-    }
-
-    private sealed record OnboardingOutcome(string Closing, string? Model, string PromptVersion);
-
-    /// <summary>Scores the assessment, stores the profile, focus categories and first goals, and says so.</summary>
-    private async Task<OnboardingOutcome> FinishOnboardingAsync(ActiveTurn turn, TurnContext context)
-    {
-        var transcript = await database.ForUserAsync(turn.UserId, db => TranscriptAsync(db, turn.SessionId, turn.Stopping), turn.Stopping);
-        var scoring = await tasks.RunStructuredAsync<PersonalityAssessmentResult>(
-            CoachTask.AssessmentScoring, new Dictionary<string, object?> { ["transcript"] = transcript }, turn.Stopping);
-        var summary = await tasks.RunStructuredAsync<SessionSummaryResult>(
-            CoachTask.SessionSummary, new Dictionary<string, object?> { ["persona"] = context.Persona, ["transcript"] = transcript }, turn.Stopping);
-        var goals = await tasks.RunStructuredAsync<GoalSuggestionsResult>(
-            CoachTask.GoalSuggestions, new Dictionary<string, object?> { ["transcript"] = transcript, ["active_goals"] = Array.Empty<string>() }, turn.Stopping);
-
-        var profile = scoring.Value;
-        var categories = summary.Value.KeyInsights
-            .OrderByDescending(i => i.Importance)
-            .Select(i => i.Category)
-            .Where(DomainValues.EmotionalCategories.Contains)
-            .Distinct()
-            .Take(3)
-            .ToList();
-        var name = await database.ForUserAsync(turn.UserId, async db =>
-        {
-            var now = time.GetUtcNow();
-            PersonalityProfiles.Add(db, turn.UserId, profile, transcript, turn.SessionId, scoring.PromptVersion, now);
-            var user = await db.Users.SingleAsync();
-            user.OnboardingCompleted = true;
-            var existing = await db.EmotionalFocusCategories.Select(c => c.Category).ToListAsync();
-            var priority = 1;
-            foreach (var category in categories.Where(c => !existing.Contains(c)))
-            {
-                db.EmotionalFocusCategories.Add(new EmotionalFocusCategory { UserId = turn.UserId, Category = category, Priority = priority++, CreatedAt = now });
-            }
-
-            foreach (var goal in goals.Value.Goals)
-            {
-                GoalBook.Add(db, turn.UserId, new NewGoal(goal.Description, goal.SmartGoal, goal.Category, Source: "onboarding", SuggestedBySessionId: turn.SessionId), now);
-            }
-
-            return user.Name;
-        }, CancellationToken.None);
-
-        var done = new OnboardingCompleted(turn.SessionId, profile.DiscType, profile.EnneagramType, profile.EnneagramWing, profile.Confidence,
-            categories, goals.Value.Goals.Select(g => g.Description).ToList());
         foreach (var listener in turn.Listeners)
         {
-            await listener.OnboardingCompletedAsync(done);
+            await listener.FailedAsync(new TurnFailed(turn.SessionId, turn.TurnId, reason));
         }
-
-        var closing = $"Thank you{(string.IsNullOrWhiteSpace(name) ? "" : ", " + name)}. That gives me a first picture of who you are and what matters to you. " +
-            (goals.Value.Goals.Count > 0 ? $"I noted a first goal: {goals.Value.Goals[0].Description.TrimEnd('.')}. " : "") +
-            "From our next session on, I will coach you with that in mind.";
-        return new OnboardingOutcome(closing, scoring.ModelId, scoring.PromptVersion);
-    }
-
-    /// <summary>The session's conversation as "coach:"/"user:" lines, for summary and scoring tasks.</summary>
-    internal static async Task<string> TranscriptAsync(CoachDbContext db, Guid sessionId, CancellationToken cancellationToken)
-    {
-        var messages = await db.Messages.AsNoTracking()
-            .Where(m => m.SessionId == sessionId && m.Role != "system")
-            .OrderBy(m => m.SequenceNumber)
-            .Select(m => new { m.Role, m.Content })
-            .ToListAsync(cancellationToken);
-        return string.Join("\n", messages.Select(m => $"{(m.Role == "user" ? "user" : "coach")}: {m.Content}"));
-    }
-
-    private sealed record StoredTurn(int UserSequence, string Text, TurnCompleted? Reply);
-
-    private static async Task<StoredTurn> StoreUserMessageAsync(
-        CoachDbContext db, Guid sessionId, string turnId, string text, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
-            ?? throw new DomainNotFoundException("session", sessionId);
-        var earlier = await db.Messages.Where(m => m.SessionId == sessionId && m.ClientTurnId == turnId).ToListAsync(cancellationToken);
-        if (earlier.FirstOrDefault(m => m.Role == "user") is { } user)
-        {
-            if (user.Content != text)
-            {
-                throw new DomainConflictException("turn_id", $"turn id '{turnId}' was already used for a different message in this session");
-            }
-
-            var reply = earlier.FirstOrDefault(m => m.Role == "assistant");
-            return new StoredTurn(user.SequenceNumber, user.Content, reply is null ? null : ToCompleted(reply));
-        }
-
-        if (session.Status is "completed" or "failed" or "interrupted")
-        {
-            throw new DomainStateException($"session {sessionId} is {session.Status}; start a new session to keep talking", session.Status);
-        }
-
-        var sequence = (await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => (int?)m.SequenceNumber, cancellationToken) ?? 0) + 1;
-        db.Messages.Add(new Message
-        {
-            UserId = session.UserId,
-            SessionId = sessionId,
-            SequenceNumber = sequence,
-            Role = "user",
-            Content = text,
-            ClientTurnId = turnId,
-            CreatedAt = now,
-        });
-        if (session.Status == "started")
-        {
-            session.Status = "in_progress";
-        }
-
-        return new StoredTurn(sequence, text, null);
-    }
-
-    internal static TurnCompleted ToCompleted(Message m) => new(
-        m.SessionId, m.ClientTurnId ?? "", m.SequenceNumber, m.Content, m.Kind, m.Interrupted, m.Model,
-        m.InputTokens, m.OutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs);
-
-    /// <summary>The part of a reply the user heard: a prefix of what was produced, never more.</summary>
-    internal static string HeardOf(string produced, HeardPart heard)
-    {
-        var length = heard.Text is { } text
-            ? (produced.StartsWith(text, StringComparison.Ordinal) ? text.Length : Math.Min(text.Length, produced.Length))
-            : Math.Min(heard.Characters ?? 0, produced.Length);
-        return produced[..length].TrimEnd();
     }
 
     private static void ValidateTurnId(string turnId)
@@ -534,8 +270,6 @@ public sealed partial class TurnOrchestrator(
             throw new DomainValidationException("turn_id", "turn_id must be 1 to 100 characters");
         }
     }
-
-    private int Elapsed(long started) => (int)time.GetElapsedTime(started).TotalMilliseconds;
 
     private static string FailureReason(Exception e) => e switch
     {

@@ -155,7 +155,9 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
         model.Entity<CoachingSession>(e =>
         {
             Owned(e, "sessions", indexUser: false);
-            e.Property(s => s.Status).HasDefaultValue("started");
+            e.Property(s => s.Status)
+                .HasConversion(v => v.ToWire(), v => SessionStatusRules.FromWire(v))
+                .HasDefaultValue(SessionStatus.Started);
             e.Property(s => s.EmotionalSnapshot).HasJsonb();
             e.Property(s => s.KeyInsights).HasJsonb();
             e.Property(s => s.SuggestedGoals).HasJsonb();
@@ -167,7 +169,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             e.ToTable(t =>
             {
                 Check(t, "sessions", "session_type", In("session_type", DomainValues.SessionTypes));
-                Check(t, "sessions", "status", In("status", DomainValues.SessionStatuses));
+                Check(t, "sessions", "status", In("status", SessionStatusRules.WireNames));
                 Check(t, "sessions", "coach_persona", "coach_persona IS NULL OR " + In("coach_persona", Llm.Tasks.CoachPersona.All));
                 Check(t, "sessions", "duration_seconds", "duration_seconds IS NULL OR duration_seconds >= 0");
                 Check(t, "sessions", "completed_at", "completed_at IS NULL OR completed_at >= started_at");

@@ -34,7 +34,7 @@ public static class DatabaseErrors
         ["ck_goals_progress_percentage"] = "progress_percentage must be between 0 and 100",
         ["ck_goals_goal_text"] = "goal_text must be 1 to 2000 characters",
         ["ck_sessions_session_type"] = Allowed("session_type", DomainValues.SessionTypes),
-        ["ck_sessions_status"] = Allowed("status", DomainValues.SessionStatuses),
+        ["ck_sessions_status"] = Allowed("status", Sessions.SessionStatusRules.WireNames),
         ["ck_sessions_coach_persona"] = Allowed("coach_persona", Llm.Tasks.CoachPersona.All),
         ["ck_messages_role"] = Allowed("role", DomainValues.MessageRoles),
         ["ck_messages_kind"] = Allowed("kind", DomainValues.MessageKinds),

@@ -1,4 +1,5 @@
 using CoachService.Persistence;
+using CoachService.Sessions;
 using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Progress;
@@ -25,7 +26,7 @@ public static class AchievementEvaluator
 
     public static async Task<Measures> MeasureAsync(CoachDbContext db, CancellationToken cancellationToken)
     {
-        var completed = db.Sessions.Where(s => s.Status == "completed");
+        var completed = db.Sessions.Where(s => s.Status == SessionStatus.Completed);
         var sessionCount = await completed.CountAsync(cancellationToken);
         var totalSeconds = await completed.SumAsync(s => (long?)s.DurationSeconds, cancellationToken) ?? 0;
         var streak = await db.Streaks.Where(s => s.StreakType == "daily_session")

@@ -1,5 +1,6 @@
 using CoachService.Profiles;
 using CoachService.Persistence;
+using CoachService.Sessions;
 using CoachService.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -86,7 +87,7 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
             var today = UserClock.LocalDate(time.GetUtcNow(), user.Timezone);
             var from = today.AddDays(-(days - 1));
             var sessions = await db.Sessions.AsNoTracking()
-                .Where(s => s.Status == "completed" && s.SessionDate >= from && s.SessionDate <= today)
+                .Where(s => s.Status == SessionStatus.Completed && s.SessionDate >= from && s.SessionDate <= today)
                 .Select(s => new { s.DurationSeconds, s.VirtueEarned, s.EmotionalSnapshot })
                 .ToListAsync(cancellationToken);
 

@@ -39,17 +39,11 @@ public sealed class SessionCompletion(CoachDatabase database, TimeProvider time)
     {
         var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
             ?? throw new DomainNotFoundException("session", sessionId);
-        if (session.Status is "completed" or "failed")
-        {
-            throw new DomainStateException($"session {sessionId} is already {session.Status}", session.Status);
-        }
-
+        session.EnsureCanEnd();
         var user = await db.Users.SingleAsync(cancellationToken);
         var activityDate = UserClock.LocalDate(now, user.Timezone);
 
-        session.Status = "completed";
-        session.CompletedAt = now;
-        session.DurationSeconds = (int)Math.Max(0, (now - session.StartedAt).TotalSeconds);
+        session.Complete(now);
         session.VirtueEarned = outcome.Virtue?.Name;
         session.EmotionalSnapshot = outcome.EmotionalSnapshot?.ToList();
         session.KeyInsights = outcome.KeyInsights?.ToList();
@@ -68,7 +62,7 @@ public sealed class SessionCompletion(CoachDatabase database, TimeProvider time)
         var daily = await AdvanceStreakAsync(db, user.Id, "daily_session", activityDate, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var earned = await AchievementEvaluator.EvaluateAsync(db, user.Id, now, cancellationToken);
-        return new SessionCompleted(session.Id, activityDate, session.DurationSeconds.Value, daily, earned);
+        return new SessionCompleted(session.Id, activityDate, session.DurationSeconds ?? 0, daily, earned);
     }
 
     internal static async Task<StreakState> AdvanceStreakAsync(

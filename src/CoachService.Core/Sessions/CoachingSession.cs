@@ -12,8 +12,8 @@ public sealed class CoachingSession : IUserOwned
     /// <summary>face_to_face, spoken_presence, silent_reflection, written_clarity or onboarding_assessment.</summary>
     public required string SessionType { get; set; }
 
-    /// <summary>started, in_progress, completed, interrupted or failed.</summary>
-    public string Status { get; set; } = "started";
+    /// <summary>See <see cref="SessionStatusRules"/> for what each status allows.</summary>
+    public SessionStatus Status { get; set; } = SessionStatus.Started;
 
     /// <summary>A persona for this session only, overriding the user's preference.</summary>
     public string? CoachPersona { get; set; }

@@ -62,7 +62,7 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
                 .OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.Id)
                 .Skip((page - 1) * pageSize).Take(pageSize)
                 .Select(s => new SessionListItem(
-                    s.Id, s.SessionType, s.Status, s.CoachPersona, s.StartedAt, s.CompletedAt, s.DurationSeconds, s.SessionDate,
+                    s.Id, s.SessionType, s.Status.ToWire(), s.CoachPersona, s.StartedAt, s.CompletedAt, s.DurationSeconds, s.SessionDate,
                     s.VirtueEarned, db.Messages.Count(m => m.SessionId == s.Id)))
                 .ToListAsync(cancellationToken);
             return new SessionPage(items, page, pageSize, total);
@@ -88,7 +88,7 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
                 .Select(m => new SessionMessage(m.SequenceNumber, m.Role, m.Kind, m.Content, m.Interrupted, m.ClientTurnId, m.CreatedAt))
                 .ToListAsync(cancellationToken);
             return new SessionDetail(
-                s.Id, s.SessionType, s.Status, s.CoachPersona, s.StartedAt, s.CompletedAt, s.DurationSeconds, s.SessionDate, s.VirtueEarned,
+                s.Id, s.SessionType, s.Status.ToWire(), s.CoachPersona, s.StartedAt, s.CompletedAt, s.DurationSeconds, s.SessionDate, s.VirtueEarned,
                 s.EmotionalSnapshot ?? [], s.KeyInsights ?? [], s.SuggestedGoals ?? [], metrics, messages);
         }, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using CoachService.Sessions;
 using CoachService.Conversations;
 using CoachService.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -95,7 +96,7 @@ public sealed class JourneyTests
             Achievements = await db.UserAchievements.CountAsync(),
             Metrics = await db.SessionMetrics.ToDictionaryAsync(m => m.Name, m => m.Value),
         });
-        Assert.Equal("completed", stored.Session.Status);
+        Assert.Equal(SessionStatus.Completed, stored.Session.Status);
         Assert.Equal("courage", stored.Session.VirtueEarned);
         Assert.NotNull(stored.Session.CompletedAt);
         Assert.NotNull(stored.Session.DurationSeconds);

@@ -1,0 +1,81 @@
+using System.Text;
+using CoachService.Llm.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace CoachService.Conversations;
+
+/// <summary>
+/// A reply while it is produced: its text, the sentence-marked pieces sent so far, and the figures it
+/// is stored with (model, prompt version, tokens, time to first token and first sentence).
+/// </summary>
+public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
+{
+    private readonly long started = time.GetTimestamp();
+    private readonly StringBuilder text = new();
+    private readonly SentenceChunker chunker = new();
+    private int pieces;
+    private int? firstToken;
+    private int? firstSentence;
+    private long? inputTokens;
+    private long? outputTokens;
+
+    /// <summary>text, assessment_question or safety.</summary>
+    public string Kind { get; set; } = "text";
+
+    public string? Model { get; set; }
+
+    public string? PromptVersion { get; set; }
+
+    public string Text => text.ToString();
+
+    /// <summary>Adds model text and sends whatever pieces of it are decided.</summary>
+    public Task AppendAsync(string delta)
+    {
+        firstToken ??= Elapsed();
+        text.Append(delta);
+        return PublishAsync(chunker.Push(delta));
+    }
+
+    /// <summary>Takes the model, usage and text of one streamed update.</summary>
+    public async Task AppendAsync(ChatResponseUpdate update)
+    {
+        Model ??= update.ModelId;
+        foreach (var usage in update.Contents.OfType<UsageContent>())
+        {
+            inputTokens = (inputTokens ?? 0) + (usage.Details.InputTokenCount ?? 0);
+            outputTokens = (outputTokens ?? 0) + (usage.Details.OutputTokenCount ?? 0);
+        }
+
+        if (!string.IsNullOrEmpty(update.Text))
+        {
+            await AppendAsync(update.Text);
+        }
+    }
+
+    public void AddUsage(LlmUsage usage)
+    {
+        inputTokens = (inputTokens ?? 0) + usage.InputTokens;
+        outputTokens = (outputTokens ?? 0) + usage.OutputTokens;
+    }
+
+    /// <summary>Sends the rest, once the model has finished.</summary>
+    public Task FlushAsync() => PublishAsync(chunker.Flush());
+
+    /// <summary>The record to store: the whole reply, or the part kept of a cut one.</summary>
+    public ReplyRecord ToRecord(string content, bool interrupted, string? heard) => new(
+        content, Kind, interrupted, heard, Model, PromptVersion, (int?)inputTokens, (int?)outputTokens, firstToken, firstSentence, Elapsed());
+
+    private async Task PublishAsync(IEnumerable<TextPiece> ready)
+    {
+        foreach (var piece in ready)
+        {
+            await turn.PublishAsync(new ReplyChunk(turn.SessionId, turn.TurnId, ++pieces, piece.Text, piece.EndsSentence));
+            if (piece.EndsSentence)
+            {
+                firstSentence ??= Elapsed();
+            }
+        }
+    }
+
+    private int Elapsed() => (int)time.GetElapsedTime(started).TotalMilliseconds;
+}

@@ -1,0 +1,144 @@
+using CoachService.Persistence;
+using CoachService.Sessions;
+using Microsoft.EntityFrameworkCore;
+
+namespace CoachService.Conversations;
+
+/// <summary>The stored user message of a turn, and its reply if it already has one.</summary>
+public sealed record StoredTurn(int UserSequence, string Text, TurnCompleted? Reply);
+
+/// <summary>What a finished (or cut) reply is stored with.</summary>
+public sealed record ReplyRecord(
+    string Content,
+    string Kind,
+    bool Interrupted,
+    string? HeardContent,
+    string? Model,
+    string? PromptVersion,
+    int? InputTokens,
+    int? OutputTokens,
+    int? TimeToFirstTokenMs,
+    int? TimeToFirstSentenceMs,
+    int? TotalMs);
+
+/// <summary>
+/// The database side of a turn: the user message (once per client turn id), the reply, and a
+/// barge-in cut of a reply already stored. Each call is one unit of work for one user.
+/// </summary>
+public sealed class TurnStore(CoachDatabase database, TimeProvider time)
+{
+    /// <summary>Stores the user's message, or finds the earlier one of a repeated turn (and its reply).</summary>
+    /// <exception cref="DomainConflictException">The turn id was used for a different text.</exception>
+    public Task<StoredTurn> StoreUserMessageAsync(Guid userId, Guid sessionId, string turnId, string text, CancellationToken cancellationToken) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
+                ?? throw new DomainNotFoundException("session", sessionId);
+            var earlier = await db.Messages.Where(m => m.SessionId == sessionId && m.ClientTurnId == turnId).ToListAsync(cancellationToken);
+            if (earlier.FirstOrDefault(m => m.Role == "user") is { } user)
+            {
+                if (user.Content != text)
+                {
+                    throw new DomainConflictException("turn_id", $"turn id '{turnId}' was already used for a different message in this session");
+                }
+
+                var reply = earlier.FirstOrDefault(m => m.Role == "assistant");
+                return new StoredTurn(user.SequenceNumber, user.Content, reply is null ? null : ToCompleted(reply));
+            }
+
+            session.UserTurnTaken();
+            var sequence = await NextSequenceAsync(db, sessionId, cancellationToken);
+            db.Messages.Add(new Message
+            {
+                UserId = session.UserId,
+                SessionId = sessionId,
+                SequenceNumber = sequence,
+                Role = "user",
+                Content = text,
+                ClientTurnId = turnId,
+                CreatedAt = time.GetUtcNow(),
+            });
+            return new StoredTurn(sequence, text, null);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Stores the reply of a turn. Stored even when the client has gone: what was produced is part of
+    /// the record. A safety reply flags the session.
+    /// </summary>
+    public Task<TurnCompleted> StoreReplyAsync(ActiveTurn turn, ReplyRecord reply) =>
+        database.ForUserAsync(turn.UserId, async db =>
+        {
+            var message = new Message
+            {
+                UserId = turn.UserId,
+                SessionId = turn.SessionId,
+                SequenceNumber = await NextSequenceAsync(db, turn.SessionId, CancellationToken.None),
+                Role = "assistant",
+                Kind = reply.Kind,
+                Content = reply.Content,
+                HeardContent = reply.HeardContent,
+                Interrupted = reply.Interrupted,
+                ClientTurnId = turn.TurnId,
+                InputTokens = reply.InputTokens,
+                OutputTokens = reply.OutputTokens,
+                Model = reply.Model,
+                PromptVersion = reply.PromptVersion,
+                TimeToFirstTokenMs = reply.TimeToFirstTokenMs,
+                TimeToFirstSentenceMs = reply.TimeToFirstSentenceMs,
+                TotalMs = reply.TotalMs,
+                CreatedAt = time.GetUtcNow(),
+            };
+            db.Messages.Add(message);
+            if (reply.Kind == "safety")
+            {
+                var session = await db.Sessions.SingleAsync(s => s.Id == turn.SessionId);
+                session.SafetyFlagged = true;
+            }
+
+            return ToCompleted(message);
+        }, CancellationToken.None);
+
+    /// <summary>Barge-in after generation: cuts the stored reply of the session's latest turn to what was heard.</summary>
+    public Task<TurnInterrupted> CutStoredReplyAsync(Guid userId, Guid sessionId, string turnId, HeardPart heard, CancellationToken cancellationToken) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
+                ?? throw new DomainNotFoundException("session", sessionId);
+            session.EnsureMessagesCanChange();
+
+            var reply = await db.Messages.SingleOrDefaultAsync(
+                    m => m.SessionId == sessionId && m.ClientTurnId == turnId && m.Role == "assistant", cancellationToken)
+                ?? throw new DomainNotFoundException("reply to turn", turnId);
+            var latest = await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => m.SequenceNumber, cancellationToken);
+            if (reply.SequenceNumber != latest)
+            {
+                throw new DomainStateException($"only the latest reply can be interrupted; turn '{turnId}' was followed by others", "superseded");
+            }
+
+            var heardText = HeardOf(reply.Content, heard);
+            if (heardText.Length < reply.Content.Length)
+            {
+                reply.Content = heardText;
+                reply.HeardContent = heardText;
+                reply.Interrupted = true;
+            }
+
+            return new TurnInterrupted(sessionId, turnId, reply.SequenceNumber, reply.Content);
+        }, cancellationToken);
+
+    /// <summary>The part of a reply the user heard: a prefix of what was produced, never more.</summary>
+    internal static string HeardOf(string produced, HeardPart heard)
+    {
+        var length = heard.Text is { } text
+            ? (produced.StartsWith(text, StringComparison.Ordinal) ? text.Length : Math.Min(text.Length, produced.Length))
+            : Math.Min(heard.Characters ?? 0, produced.Length);
+        return produced[..length].TrimEnd();
+    }
+
+    internal static TurnCompleted ToCompleted(Message m) => new(
+        m.SessionId, m.ClientTurnId ?? "", m.SequenceNumber, m.Content, m.Kind, m.Interrupted, m.Model,
+        m.InputTokens, m.OutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs);
+
+    private static async Task<int> NextSequenceAsync(CoachDbContext db, Guid sessionId, CancellationToken cancellationToken) =>
+        (await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => (int?)m.SequenceNumber, cancellationToken) ?? 0) + 1;
+}
