@@ -16,13 +16,31 @@ namespace CoachService.Json;
 public static class JsonSchemaValidator
 {
     // Parsed once per schema text; there is one schema per structured prompt (and per hot-reloaded edit).
-    private static readonly ConcurrentDictionary<string, JsonSchema> Schemas = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, CompiledSchema> Schemas = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A schema with the options it is always evaluated with, one evaluation at a time: JsonSchema.Net
+    /// 7.4 keeps evaluation state on the schema and gives wrong results to evaluations of one schema
+    /// that run in parallel (json-everything issue 929). Evaluating an output takes microseconds.
+    /// </summary>
+    private sealed record CompiledSchema(JsonSchema Schema, EvaluationOptions Options, Lock Gate)
+    {
+        public static CompiledSchema Parse(string text) =>
+            new(JsonSchema.FromText(text), new EvaluationOptions { OutputFormat = OutputFormat.List }, new Lock());
+
+        public EvaluationResults Evaluate(JsonElement instance)
+        {
+            lock (Gate)
+            {
+                return Schema.Evaluate(instance, Options);
+            }
+        }
+    }
 
     /// <summary>Every error of <paramref name="instance"/> against <paramref name="schema"/>; empty when valid.</summary>
     public static IReadOnlyList<string> Validate(JsonElement schema, JsonElement instance)
     {
-        var parsed = Schemas.GetOrAdd(schema.GetRawText(), JsonSchema.FromText);
-        var results = parsed.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = Schemas.GetOrAdd(schema.GetRawText(), CompiledSchema.Parse).Evaluate(instance);
         if (results.IsValid)
         {
             return [];
