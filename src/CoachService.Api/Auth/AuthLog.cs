@@ -4,14 +4,14 @@ namespace CoachService.Api.Auth;
 
 internal static partial class AuthLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning,
         Message = "Auth:SigningKey is not set: signing tokens with a random key made at start-up, so tokens will not survive a restart")]
     public static partial void UsingGeneratedSigningKey(ILogger logger);
 
     // The reason is one of the validator's fixed phrases; the token itself is never logged.
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Bearer token rejected: {Reason}")]
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Bearer token rejected: {Reason}")]
     public static partial void TokenRejected(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Issued a development token for user {UserId}")]
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Issued a development token for user {UserId}")]
     public static partial void DevTokenIssued(ILogger logger, Guid userId);
 }

@@ -7,10 +7,13 @@ namespace CoachService.Json;
 public sealed record JsonSchemaProblem(string Path, string Reason);
 
 /// <summary>
-/// Checks that a schema only uses what <see cref="JsonSchemaValidator"/> understands, with the right
-/// value types, so a typo such as <c>maxLenght</c> fails at start-up instead of silently not validating.
-/// In strict mode (what OpenAI structured outputs require, and what our records need) every object
-/// also sets <c>additionalProperties: false</c> and lists every property in <c>required</c>.
+/// Checks that a prompt's output schema only uses the keywords providers accept in strict structured
+/// outputs and <see cref="JsonSchemaValidator"/> words errors for, with the right value types, so a
+/// typo such as <c>maxLenght</c> fails at start-up instead of silently not validating (JSON Schema
+/// ignores unknown keywords, and so does JsonSchema.Net). In strict mode (what OpenAI structured
+/// outputs require, and what our records need) every object also sets
+/// <c>additionalProperties: false</c> and lists every property in <c>required</c>; JsonSchema.Net
+/// has no such profile, so this check stays ours.
 /// </summary>
 public static class JsonSchemaSubset
 {

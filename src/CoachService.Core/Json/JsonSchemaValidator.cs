@@ -1,232 +1,234 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Json.Pointer;
+using Json.Schema;
 
 namespace CoachService.Json;
 
 /// <summary>
-/// A small JSON-schema validator for the subset our structured outputs use: type (a name or an
-/// array of names, including "null"), properties, required, additionalProperties, enum, const,
-/// minimum/maximum, minLength/maxLength (Unicode code points), pattern, minItems/maxItems, items.
-/// Error messages name the JSON path and never quote string values, so they can be logged and
-/// put into exceptions without leaking user text that a model may have echoed.
+/// Validates structured outputs with JsonSchema.Net and words each failure as "path: rule", e.g.
+/// <c>$.emotions[0].intensity: 7 is greater than the maximum 5</c>. JsonSchema.Net decides what fails;
+/// the wording is ours because its messages quote string values, and ours never do: errors are
+/// logged, put into exceptions and shown to the model in a repair request, and a string in an output
+/// may echo the user's words.
 /// </summary>
 public static class JsonSchemaValidator
 {
-    private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(200);
+    // Parsed once per schema text; there is one schema per structured prompt (and per hot-reloaded edit).
+    private static readonly ConcurrentDictionary<string, CompiledSchema> Schemas = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A schema with the options it is always evaluated with, one evaluation at a time: JsonSchema.Net
+    /// 7.4 keeps evaluation state on the schema and gives wrong results to evaluations of one schema
+    /// that run in parallel (json-everything issue 929). Evaluating an output takes microseconds.
+    /// </summary>
+    private sealed record CompiledSchema(JsonSchema Schema, EvaluationOptions Options, Lock Gate)
+    {
+        public static CompiledSchema Parse(string text) =>
+            new(JsonSchema.FromText(text), new EvaluationOptions { OutputFormat = OutputFormat.List }, new Lock());
+
+        public EvaluationResults Evaluate(JsonElement instance)
+        {
+            lock (Gate)
+            {
+                return Schema.Evaluate(instance, Options);
+            }
+        }
+    }
 
     /// <summary>Every error of <paramref name="instance"/> against <paramref name="schema"/>; empty when valid.</summary>
     public static IReadOnlyList<string> Validate(JsonElement schema, JsonElement instance)
     {
-        var errors = new List<string>();
-        ValidateNode(schema, instance, "$", errors);
-        return errors;
-    }
-
-    private static void ValidateNode(JsonElement schema, JsonElement instance, string path, List<string> errors)
-    {
-        if (schema.ValueKind == JsonValueKind.True)
+        var results = Schemas.GetOrAdd(schema.GetRawText(), CompiledSchema.Parse).Evaluate(instance);
+        if (results.IsValid)
         {
-            return;
+            return [];
         }
 
-        if (schema.ValueKind == JsonValueKind.False)
+        var failures = new List<Failure>();
+        foreach (var detail in results.Details.Where(d => d.HasErrors))
         {
-            errors.Add($"{path}: no value is allowed here");
-            return;
-        }
-
-        if (schema.TryGetProperty("type", out var type) && !MatchesType(type, instance))
-        {
-            errors.Add($"{path}: expected {DescribeType(type)} but found {Describe(instance)}");
-            return;
-        }
-
-        if (schema.TryGetProperty("const", out var constant) && !JsonElement.DeepEquals(constant, instance))
-        {
-            errors.Add($"{path}: {Show(instance)} is not the required constant {constant.GetRawText()}");
-        }
-
-        if (schema.TryGetProperty("enum", out var allowed)
-            && !allowed.EnumerateArray().Any(candidate => JsonElement.DeepEquals(candidate, instance)))
-        {
-            var choices = string.Join(", ", allowed.EnumerateArray().Select(c => c.GetRawText()));
-            errors.Add($"{path}: {Show(instance)} is not one of {choices}");
-        }
-
-        switch (instance.ValueKind)
-        {
-            case JsonValueKind.Object:
-                ValidateObject(schema, instance, path, errors);
-                break;
-            case JsonValueKind.Array:
-                ValidateArray(schema, instance, path, errors);
-                break;
-            case JsonValueKind.String:
-                ValidateString(schema, instance.GetString()!, path, errors);
-                break;
-            case JsonValueKind.Number:
-                ValidateNumber(schema, instance, path, errors);
-                break;
-        }
-    }
-
-    private static void ValidateObject(JsonElement schema, JsonElement instance, string path, List<string> errors)
-    {
-        var hasProperties = schema.TryGetProperty("properties", out var properties);
-        if (schema.TryGetProperty("required", out var required))
-        {
-            foreach (var name in required.EnumerateArray().Select(n => n.GetString()!))
+            var subschema = detail.EvaluationPath.Evaluate(schema);
+            var value = detail.InstanceLocation.Evaluate(instance);
+            if (subschema is not { } node || value is not { } at)
             {
-                if (!instance.TryGetProperty(name, out _))
+                continue;
+            }
+
+            if (node.ValueKind == JsonValueKind.False)
+            {
+                failures.Add(FalseSchema(detail, instance, at));
+                continue;
+            }
+
+            // As a validator that stops at a wrong type: the node's other rules say nothing more.
+            var keywords = detail.Errors!.ContainsKey("type") ? ["type"] : detail.Errors!.Keys.ToList();
+            foreach (var keyword in keywords)
+            {
+                failures.AddRange(Describe(keyword, node, at, detail.InstanceLocation, instance, detail.Errors![keyword]));
+            }
+        }
+
+        // In document order of the instance, and within one value in the order the rules are listed below.
+        var order = DocumentOrder(instance);
+        return failures
+            .OrderBy(f => order.TryGetValue(f.SortAt.ToString(), out var index) ? index : int.MaxValue)
+            .ThenBy(f => f.Rank)
+            .Select(f => f.Message)
+            .Distinct()
+            .ToList();
+    }
+
+    private sealed record Failure(JsonPointer SortAt, int Rank, string Message);
+
+    private static Failure FalseSchema(EvaluationResults detail, JsonElement root, JsonElement value)
+    {
+        // additionalProperties: false fails on the extra property; the error names it at its object.
+        var location = detail.InstanceLocation;
+        if (detail.EvaluationPath.Count > 0 && detail.EvaluationPath[^1].SequenceEqual("additionalProperties") && location.Count > 0)
+        {
+            var parent = location.GetAncestor(1);
+            var name = location[^1].ToString();
+            // Property names come from the model's output; they are short identifiers, not user text.
+            return new(location, 0, $"{PathOf(parent, root)}: the property '{Truncate(name, 40)}' is not allowed");
+        }
+
+        return new(location, 0, $"{PathOf(location, root)}: no value is allowed here");
+    }
+
+    private static IEnumerable<Failure> Describe(
+        string keyword, JsonElement schema, JsonElement value, JsonPointer location, JsonElement root, string libraryMessage)
+    {
+        var path = PathOf(location, root);
+        var rule = schema.TryGetProperty(keyword, out var r) ? r : default;
+        Failure At(int rank, string message) => new(location, rank, $"{path}: {message}");
+        switch (keyword)
+        {
+            case "type":
+                yield return At(0, $"expected {DescribeType(rule)} but found {DescribeValue(value)}");
+                break;
+            case "const":
+                yield return At(1, $"{Show(value)} is not the required constant {rule.GetRawText()}");
+                break;
+            case "enum":
+                yield return At(2, $"{Show(value)} is not one of {string.Join(", ", rule.EnumerateArray().Select(c => c.GetRawText()))}");
+                break;
+            case "required":
+                foreach (var name in rule.EnumerateArray().Select(n => n.GetString()!).Where(n => !value.TryGetProperty(n, out _)))
                 {
-                    errors.Add($"{path}: the required property '{name}' is missing");
+                    yield return At(3, $"the required property '{name}' is missing");
+                }
+
+                break;
+            case "minItems":
+                yield return At(4, $"{value.GetArrayLength()} items are fewer than the minimum {rule.GetInt32()}");
+                break;
+            case "maxItems":
+                yield return At(5, $"{value.GetArrayLength()} items are more than the maximum {rule.GetInt32()}");
+                break;
+            case "minLength":
+                yield return At(6, $"a string of {Length(value)} characters is shorter than the minimum length {rule.GetInt32()}");
+                break;
+            case "maxLength":
+                yield return At(7, $"a string of {Length(value)} characters is longer than the maximum length {rule.GetInt32()}");
+                break;
+            case "pattern":
+                yield return At(8, $"the string does not match the pattern {rule.GetString()}");
+                break;
+            case "minimum":
+                yield return At(9, $"{value.GetRawText()} is less than the minimum {rule.GetRawText()}");
+                break;
+            case "maximum":
+                yield return At(10, $"{value.GetRawText()} is greater than the maximum {rule.GetRawText()}");
+                break;
+            default:
+                // A keyword our prompt schemas do not use (JsonSchemaSubset keeps them out); its own words.
+                yield return At(11, $"{keyword}: {libraryMessage}");
+                break;
+        }
+    }
+
+    /// <summary>The position of every value of the instance in document order, keyed by its JSON pointer.</summary>
+    private static Dictionary<string, int> DocumentOrder(JsonElement root)
+    {
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Visit(JsonElement value, JsonPointer at)
+        {
+            order[at.ToString()] = order.Count;
+            if (value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in value.EnumerateObject())
+                {
+                    Visit(property.Value, at.Combine(property.Name));
+                }
+            }
+            else if (value.ValueKind == JsonValueKind.Array)
+            {
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    Visit(item, at.Combine(index++));
                 }
             }
         }
 
-        var additional = schema.TryGetProperty("additionalProperties", out var a) ? a : (JsonElement?)null;
-        foreach (var property in instance.EnumerateObject())
-        {
-            var childPath = $"{path}.{property.Name}";
-            if (hasProperties && properties.TryGetProperty(property.Name, out var propertySchema))
-            {
-                ValidateNode(propertySchema, property.Value, childPath, errors);
-            }
-            else if (additional is { ValueKind: JsonValueKind.False })
-            {
-                // Property names come from the model's output; they are short identifiers, not user text.
-                errors.Add($"{path}: the property '{Truncate(property.Name, 40)}' is not allowed");
-            }
-            else if (additional is { ValueKind: JsonValueKind.Object } additionalSchema)
-            {
-                ValidateNode(additionalSchema, property.Value, childPath, errors);
-            }
-        }
+        Visit(root, JsonPointer.Empty);
+        return order;
     }
 
-    private static void ValidateArray(JsonElement schema, JsonElement instance, string path, List<string> errors)
+    /// <summary>A JSON pointer into the instance as "$.a.b[0]".</summary>
+    private static string PathOf(JsonPointer pointer, JsonElement root)
     {
-        var count = instance.GetArrayLength();
-        if (schema.TryGetProperty("minItems", out var minItems) && count < minItems.GetInt32())
+        var path = new System.Text.StringBuilder("$");
+        var current = root;
+        for (var i = 0; i < pointer.Count; i++)
         {
-            errors.Add($"{path}: {count} items are fewer than the minimum {minItems.GetInt32()}");
-        }
-
-        if (schema.TryGetProperty("maxItems", out var maxItems) && count > maxItems.GetInt32())
-        {
-            errors.Add($"{path}: {count} items are more than the maximum {maxItems.GetInt32()}");
-        }
-
-        if (schema.TryGetProperty("items", out var items))
-        {
-            var index = 0;
-            foreach (var item in instance.EnumerateArray())
+            var segment = pointer[i].ToString();
+            if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
             {
-                ValidateNode(items, item, $"{path}[{index}]", errors);
-                index++;
+                path.Append('[').Append(index).Append(']');
+                current = current[index];
+            }
+            else
+            {
+                path.Append('.').Append(segment);
+                current = current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child) ? child : default;
             }
         }
+
+        return path.ToString();
     }
 
-    private static void ValidateString(JsonElement schema, string value, string path, List<string> errors)
+    private static string DescribeType(JsonElement type) => type.ValueKind == JsonValueKind.Array
+        ? string.Join(" or ", type.EnumerateArray().Select(t => t.GetString()))
+        : type.GetString()!;
+
+    private static string DescribeValue(JsonElement value) => value.ValueKind switch
     {
-        var length = CountCodePoints(value);
-        if (schema.TryGetProperty("minLength", out var minLength) && length < minLength.GetInt32())
-        {
-            errors.Add($"{path}: a string of {length} characters is shorter than the minimum length {minLength.GetInt32()}");
-        }
-
-        if (schema.TryGetProperty("maxLength", out var maxLength) && length > maxLength.GetInt32())
-        {
-            errors.Add($"{path}: a string of {length} characters is longer than the maximum length {maxLength.GetInt32()}");
-        }
-
-        if (schema.TryGetProperty("pattern", out var pattern))
-        {
-            bool matches;
-            try
-            {
-                matches = Regex.IsMatch(value, pattern.GetString()!, RegexOptions.CultureInvariant, PatternTimeout);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                matches = false;
-            }
-
-            if (!matches)
-            {
-                errors.Add($"{path}: the string does not match the pattern {pattern.GetString()}");
-            }
-        }
-    }
-
-    private static void ValidateNumber(JsonElement schema, JsonElement instance, string path, List<string> errors)
-    {
-        var value = instance.GetDouble();
-        if (schema.TryGetProperty("minimum", out var minimum) && value < minimum.GetDouble())
-        {
-            errors.Add($"{path}: {instance.GetRawText()} is less than the minimum {minimum.GetRawText()}");
-        }
-
-        if (schema.TryGetProperty("maximum", out var maximum) && value > maximum.GetDouble())
-        {
-            errors.Add($"{path}: {instance.GetRawText()} is greater than the maximum {maximum.GetRawText()}");
-        }
-    }
-
-    private static bool MatchesType(JsonElement type, JsonElement instance) => type.ValueKind == JsonValueKind.Array
-        ? type.EnumerateArray().Any(t => MatchesTypeName(t.GetString()!, instance))
-        : MatchesTypeName(type.GetString()!, instance);
-
-    private static bool MatchesTypeName(string type, JsonElement instance) => type switch
-    {
-        "object" => instance.ValueKind == JsonValueKind.Object,
-        "array" => instance.ValueKind == JsonValueKind.Array,
-        "string" => instance.ValueKind == JsonValueKind.String,
-        "number" => instance.ValueKind == JsonValueKind.Number,
-        "integer" => instance.ValueKind == JsonValueKind.Number && IsInteger(instance),
-        "boolean" => instance.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "null" => instance.ValueKind == JsonValueKind.Null,
-        _ => false,
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => IsInteger(value) ? $"the integer {value.GetRawText()}" : $"the number {value.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => value.ValueKind.ToString(),
     };
 
     // JSON Schema counts 1.0 as an integer.
     private static bool IsInteger(JsonElement number) =>
         number.TryGetInt64(out _) || (number.TryGetDouble(out var d) && double.IsFinite(d) && Math.Floor(d) == d);
 
-    private static string DescribeType(JsonElement type) => type.ValueKind == JsonValueKind.Array
-        ? string.Join(" or ", type.EnumerateArray().Select(t => t.GetString()))
-        : type.GetString()!;
-
-    private static string Describe(JsonElement instance) => instance.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => IsInteger(instance) ? $"the integer {instance.GetRawText()}" : $"the number {instance.GetRawText()}",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => instance.ValueKind.ToString(),
-    };
-
     /// <summary>Numbers, booleans and null are shown; strings from the output are not (they may echo user text).</summary>
     private static string Show(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => "a string value",
         JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => value.GetRawText(),
-        _ => Describe(value),
+        _ => DescribeValue(value),
     };
 
+    // Counted as JsonSchema.Net counts for minLength/maxLength: text elements, what a reader sees as characters.
+    private static int Length(JsonElement value) => new StringInfo(value.GetString()!).LengthInTextElements;
+
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
-
-    private static int CountCodePoints(string value)
-    {
-        var count = 0;
-        foreach (var _ in value.EnumerateRunes())
-        {
-            count++;
-        }
-
-        return count;
-    }
 }

@@ -1,4 +1,3 @@
-using CoachService.Persistence.Migrations;
 using Npgsql;
 
 namespace CoachService.Persistence;
@@ -11,6 +10,9 @@ namespace CoachService.Persistence;
 /// </summary>
 public sealed record CoachConnectionStrings(string Owner, string App)
 {
+    /// <summary>The role the service's connections take (created by the initial migration): it owns nothing and cannot bypass RLS.</summary>
+    public const string AppRole = "coach_app";
+
     public static CoachConnectionStrings FromOwner(string ownerConnectionString)
     {
         var owner = new NpgsqlConnectionStringBuilder(ownerConnectionString);
@@ -21,8 +23,8 @@ public sealed record CoachConnectionStrings(string Owner, string App)
 
         var app = new NpgsqlConnectionStringBuilder(owner.ConnectionString);
         app.Options = string.IsNullOrWhiteSpace(app.Options)
-            ? $"-c role={InitialSchema.AppRole}"
-            : $"{app.Options} -c role={InitialSchema.AppRole}";
+            ? $"-c role={AppRole}"
+            : $"{app.Options} -c role={AppRole}";
         return new CoachConnectionStrings(owner.ConnectionString, app.ConnectionString);
     }
 }

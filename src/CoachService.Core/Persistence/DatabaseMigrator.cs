@@ -28,6 +28,6 @@ public sealed partial class DatabaseMigrator(CoachConnectionStrings connections,
         return new CoachDbContext(options.Options);
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applying {Count} database migration(s): {Migrations}")]
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Applying {Count} database migration(s): {Migrations}")]
     private static partial void LogApplying(ILogger logger, int count, string migrations);
 }

@@ -87,7 +87,7 @@ public sealed partial class DatabaseStartup(string? configuredConnectionString, 
         return $"{Setting} ({where}): {reason}";
     }
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information,
         Message = "Using the embedded PostgreSQL on 127.0.0.1:{Port}, data in {DataDirectory} (set ConnectionStrings:Coach to use your own server)")]
     private static partial void LogEmbedded(ILogger logger, int port, string dataDirectory);
 }

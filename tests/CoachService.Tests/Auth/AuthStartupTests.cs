@@ -48,7 +48,7 @@ public sealed class AuthStartupTests
         using var response = await host.Client.SendAsync(request).WaitAsync(AwaitLimit);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 1001);
+        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 3101);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("will not survive a restart", warning.Message, StringComparison.Ordinal);
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(host.Get<IOptions<AuthOptions>>().Value.SigningKey) >= 32);

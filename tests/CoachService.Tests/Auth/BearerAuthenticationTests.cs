@@ -89,7 +89,7 @@ public sealed class BearerAuthenticationTests : IAsyncLifetime
             Assert.DoesNotContain(token, challenge, StringComparison.Ordinal);
         }
 
-        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 1002 && e.Message.EndsWith(description, StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 3102 && e.Message.EndsWith(description, StringComparison.Ordinal));
         Assert.DoesNotContain(host.Logs.Entries, e => token.Length > 0 && e.Message.Contains(token, StringComparison.Ordinal));
     }
 

@@ -17,7 +17,7 @@ public sealed class PrivacyOfLogsTests
         await CoachClient.WaitForAsync(() => ana.Emotions.FirstOrDefault());
         await ana.InvokeAsync<SessionSummary>("EndSession", session.SessionId);
 
-        var logs = harness.App.Logs!.Entries;
+        var logs = harness.App.Logs!.GetSnapshot();
         Assert.NotEmpty(logs);
         Assert.DoesNotContain(logs, e => e.Message.Contains(Secret, StringComparison.OrdinalIgnoreCase)
             || (e.Exception?.ToString().Contains(Secret, StringComparison.OrdinalIgnoreCase) ?? false));

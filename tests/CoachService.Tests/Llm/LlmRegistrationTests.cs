@@ -7,20 +7,21 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace CoachService.Tests.Llm;
 
 public sealed class LlmRegistrationTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null)
+    private static ServiceProvider Build(Dictionary<string, string?> settings, FakeLogCollector? logs = null, LogLevel level = LogLevel.Information)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging(b =>
         {
             if (logs is not null)
             {
-                b.AddProvider(logs);
+                b.SetMinimumLevel(level).AddProvider(new FakeLoggerProvider(logs));
             }
         });
         return services.AddCoachLlm(configuration).BuildServiceProvider();
@@ -35,8 +36,8 @@ public sealed class LlmRegistrationTests
     [Fact]
     public async Task Offline_is_the_default_and_start_up_says_it_is_not_a_language_model()
     {
-        var logs = new CapturingLoggerProvider(LogLevel.Information);
-        await using var services = Build([], logs);
+        var logs = new FakeLogCollector();
+        await using var services = Build([], logs, LogLevel.Information);
 
         var client = services.GetRequiredService<IChatClient>();
         foreach (var hosted in services.GetServices<IHostedService>())
@@ -46,25 +47,25 @@ public sealed class LlmRegistrationTests
 
         Assert.NotNull(client.GetService<OfflineChatClient>());
         Assert.NotNull(services.GetService<LlmUsageLedger>());
-        Assert.Contains(logs.Entries, e => e.Message.Contains("offline heuristic engine") && e.Message.Contains("not a language model"));
+        Assert.Contains(logs.GetSnapshot(), e => e.Message.Contains("offline heuristic engine") && e.Message.Contains("not a language model"));
     }
 
     [Fact]
     public async Task OpenAi_start_up_line_names_endpoint_and_model_but_never_the_key()
     {
-        var logs = new CapturingLoggerProvider(LogLevel.Trace);
+        var logs = new FakeLogCollector();
         await using var services = Build(new()
         {
             ["Llm:Provider"] = "openai", ["Llm:Endpoint"] = "http://localhost:11434/v1", ["Llm:Model"] = "llama3.2", ["Llm:ApiKey"] = "sk-very-secret",
-        }, logs);
+        }, logs, LogLevel.Trace);
 
         foreach (var hosted in services.GetServices<IHostedService>())
         {
             await hosted.StartAsync(CancellationToken.None).WithTimeout();
         }
 
-        Assert.Contains(logs.Entries, e => e.Message.Contains("http://localhost:11434/v1") && e.Message.Contains("llama3.2"));
-        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("sk-very-secret"));
+        Assert.Contains(logs.GetSnapshot(), e => e.Message.Contains("http://localhost:11434/v1") && e.Message.Contains("llama3.2"));
+        Assert.DoesNotContain(logs.GetSnapshot(), e => e.Message.Contains("sk-very-secret"));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using CoachService.Llm.Usage;
 using CoachService.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace CoachService.Tests.Llm;
 
@@ -23,15 +24,15 @@ public sealed class LoggingAndUsageTests
         }),
     };
 
-    private static async Task<IReadOnlyList<CapturedLog>> LogOneStreamedCallAtAsync(LogLevel level)
+    private static async Task<IReadOnlyList<FakeLogRecord>> LogOneStreamedCallAtAsync(LogLevel level)
     {
-        var logs = new CapturingLoggerProvider(level);
-        using var factory = logs.CreateFactory();
+        var logs = new FakeLogCollector();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(level).AddProvider(new FakeLoggerProvider(logs)));
         using var client = new LoggingChatClient(Model(), factory.CreateLogger<LoggingChatClient>(), TimeProvider.System);
 
         await client.GetStreamingResponseAsync(LlmTestKit.Conversation($"I worry about {Secret}."), LlmTestKit.ForTask(CoachTask.CoachReply)).CollectAsync();
         await client.GetResponseAsync(LlmTestKit.Conversation($"I worry about {Secret}."), LlmTestKit.ForTask(CoachTask.CoachReply)).WithTimeout();
-        return logs.Entries;
+        return logs.GetSnapshot();
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class LoggingAndUsageTests
     {
         var entries = await LogOneStreamedCallAtAsync(LogLevel.Information);
 
-        var finished = entries.Where(e => e.EventId.Id == 1011).ToList();
+        var finished = entries.Where(e => e.Id.Id == 1011).ToList();
         Assert.Equal(2, finished.Count);
         Assert.All(finished, e => Assert.Contains("task coach_reply, model scripted-model", e.Message));
         Assert.All(finished, e => Assert.Contains("50 input / 8 output tokens, finish reason stop", e.Message));

@@ -47,6 +47,17 @@ public sealed class SchemaMatchesModelTests
     }
 
     [Fact]
+    public void The_model_has_no_changes_that_no_migration_describes()
+    {
+        // Compares the model with the snapshot dotnet ef wrote beside the last migration: a model
+        // change without `dotnet ef migrations add` fails here (and the service refuses to migrate).
+        using var db = new CoachDbContextDesignTimeFactory().CreateDbContext([]);
+
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "CoachDbContext differs from the migrations' model snapshot: run `dotnet ef migrations add <Name> --project src/CoachService.Core`.");
+    }
+
+    [Fact]
     public async Task Migrated_schema_equals_the_schema_the_model_describes()
     {
         await using var migrated = await CoachTestDatabase.CreateAsync().WaitAsync(TimeSpan.FromMinutes(2));

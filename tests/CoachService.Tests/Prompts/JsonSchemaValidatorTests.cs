@@ -35,6 +35,25 @@ public sealed class JsonSchemaValidatorTests
             Validate(Snapshot, """{"emotions":[{"emotion":"calm","intensity":2,"color":"#88AACC","note":"x"}]}"""));
 
     [Fact]
+    public void AValueOfTheWrongTypeGetsOnlyTheTypeError() =>
+        Assert.Equal(
+            ["$.risk_level: expected string but found the integer 5"],
+            Validate(Safety, """{"risk_level":5,"is_crisis":false,"categories":[],"rationale":""}"""));
+
+    [Fact]
+    public void ManyThreadsValidatingWithOneSchemaGetTheSameErrors()
+    {
+        const string Output = """{"emotions":[{"emotion":"calm","intensity":7,"color":"blue","confidence":1},{"emotion":"calm","intensity":2,"color":"#88AACC","confidence":0.5}]}""";
+        var expected = Validate(Snapshot, Output);
+
+        var results = new IReadOnlyList<string>[64];
+        Parallel.For(0, results.Length, i => results[i] = Validate(Snapshot, Output));
+
+        Assert.Equal(["$.emotions[0].intensity: 7 is greater than the maximum 5", "$.emotions[0].color: the string does not match the pattern ^#[0-9A-Fa-f]{6}$"], expected);
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
     public void OversizeStringsAndArraysAreReportedWithoutQuotingThem()
     {
         var rationale = new string('x', 301);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace CoachService.Tests.Prompts;
@@ -19,7 +20,7 @@ public sealed class PromptHotReloadTests : IDisposable
     [Fact]
     public async Task AValidEditIsSwappedInAndAnInvalidOneIsRejected()
     {
-        var logger = new RecordingLogger<PromptLibrary>();
+        var logger = new FakeLogger<PromptLibrary>();
         var library = new PromptLibrary(_folder, logger);
         using var watcher = Watcher(library);
         await watcher.StartAsync(CancellationToken.None).WaitAsync(PromptTestFiles.Timeout);
@@ -32,7 +33,7 @@ public sealed class PromptHotReloadTests : IDisposable
         Assert.Equal(0.3f, edited.Parameters.Temperature);
 
         await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file)).Replace("{{message}}", "{{mesage}}"));
-        var warning = await Eventually(() => logger.Entries.FirstOrDefault(e => e.Level == LogLevel.Warning));
+        var warning = await Eventually(() => logger.Collector.GetSnapshot().FirstOrDefault(e => e.Level == LogLevel.Warning));
 
         Assert.Contains("prompts/safety_screen.prompty:", warning.Message, StringComparison.Ordinal);
         Assert.Contains("variable 'mesage' is used but not declared in inputs", warning.Message, StringComparison.Ordinal);

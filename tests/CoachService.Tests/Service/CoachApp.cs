@@ -3,6 +3,7 @@ using CoachService.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace CoachService.Tests.Service;
 
@@ -14,7 +15,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
 
-    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, CapturingLoggerProvider? logs)
+    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, FakeLogCollector? logs)
     {
         Database = database;
         this.settings = settings;
@@ -25,7 +26,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
     public CoachTestDatabase Database { get; }
 
     /// <summary>Every log entry of the host at Debug and above, when asked for.</summary>
-    public CapturingLoggerProvider? Logs { get; }
+    public FakeLogCollector? Logs { get; }
 
     /// <summary>The server's loopback address, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress
@@ -51,7 +52,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var app = new CoachApp(database, all, captureLogs ? new CapturingLoggerProvider(LogLevel.Debug) : null);
+        var app = new CoachApp(database, all, captureLogs ? new FakeLogCollector() : null);
         app.StartServer();
         return app;
     }
@@ -61,7 +62,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         if (Logs is { } logs)
         {
-            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
         }
 
         foreach (var (key, value) in settings)

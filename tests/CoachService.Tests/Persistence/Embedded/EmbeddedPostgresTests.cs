@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using CoachService.Persistence.Embedded;
 using CoachService.Testing;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 
 namespace CoachService.Tests.Persistence.Embedded;
@@ -20,7 +20,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
     [Fact]
     public async Task Started_cluster_answers_queries_on_loopback_only()
     {
-        var logger = new RecordingLogger();
+        var logger = new FakeLogger();
         await using var cluster = await EmbeddedPostgres.StartAsync(Options(), logger, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(1, await ScalarAsync<int>(cluster.ConnectionString, "SELECT 1"));
@@ -28,9 +28,9 @@ public sealed class EmbeddedPostgresTests : IDisposable
         Assert.Equal("", await ScalarAsync<string>(cluster.ConnectionString, "SHOW unix_socket_directories"));
         Assert.Equal("coach", await ScalarAsync<string>(cluster.ConnectionString, "SELECT current_database()"));
         Assert.Equal(cluster.Port, new NpgsqlConnectionStringBuilder(cluster.ConnectionString).Port);
-        Assert.Contains(logger.Messages, message => message.Contains($"127.0.0.1:{cluster.Port}", StringComparison.Ordinal));
+        Assert.Contains(logger.Collector.GetSnapshot(), log => log.Message.Contains($"127.0.0.1:{cluster.Port}", StringComparison.Ordinal));
         var password = new NpgsqlConnectionStringBuilder(cluster.ConnectionString).Password!;
-        Assert.DoesNotContain(logger.Messages, message => message.Contains(password, StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), log => log.Message.Contains(password, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -206,21 +206,6 @@ public sealed class EmbeddedPostgresTests : IDisposable
         using var process = Process.Start("true");
         await process.WaitForExitAsync().WaitAsync(Timeout);
         return process.Id;
-    }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> messages = new();
-
-        public IReadOnlyCollection<string> Messages => messages;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => messages.Enqueue(formatter(state, exception));
     }
 
     // Without pooling: a pooled connection would outlive a restarted server.
