@@ -38,11 +38,11 @@ public sealed class AuthOptions
     /// RS256 tokens are accepted besides ours; its keys come from its discovery document. Its users
     /// are created on first sight.
     /// </summary>
-    [Url(ErrorMessage = "Auth:Authority must be an absolute http(s) URL such as https://login.example.com/realms/coach")]
+    [HttpUrl(ErrorMessage = "Auth:Authority must be an absolute http(s) URL such as https://login.example.com/realms/coach")]
     public string? Authority { get; set; }
 
     /// <summary>The discovery document, when not at <c>{Authority}/.well-known/openid-configuration</c>.</summary>
-    [Url(ErrorMessage = "Auth:MetadataAddress must be an absolute http(s) URL")]
+    [HttpUrl(ErrorMessage = "Auth:MetadataAddress must be an absolute http(s) URL")]
     public string? MetadataAddress { get; set; }
 
     /// <summary>
@@ -59,10 +59,10 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00", ErrorMessage = "Auth:ProvisioningWindow must be between {1} and {2}")]
     public TimeSpan ProvisioningWindow { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Where the issuer's discovery document is, or null without an external issuer.</summary>
+    /// <summary>Where the issuer's discovery document is; null without an external issuer (or for a value that is not a URL, which validation reports).</summary>
     internal Uri? MetadataUri =>
-        !string.IsNullOrWhiteSpace(MetadataAddress) ? new Uri(MetadataAddress)
-        : !string.IsNullOrWhiteSpace(Authority) ? new Uri(Authority.TrimEnd('/') + "/.well-known/openid-configuration")
+        !string.IsNullOrWhiteSpace(MetadataAddress) ? Absolute(MetadataAddress)
+        : !string.IsNullOrWhiteSpace(Authority) ? Absolute(Authority.TrimEnd('/') + "/.well-known/openid-configuration")
         : null;
 
     /// <summary>Https, or http where that is safe enough: loopback, Development, or <see cref="AllowHttpMetadata"/>.</summary>
@@ -77,6 +77,17 @@ public sealed class AuthOptions
     /// <summary>The key, with an id: IdentityModel 8.19 fails with a NullReferenceException when an
     /// id-less key sits beside the issuer's keys and a token names a <c>kid</c> whose signature fails.</summary>
     internal SymmetricSecurityKey CreateSigningKey() => new(Encoding.UTF8.GetBytes(SigningKey)) { KeyId = "coach-hs256" };
+
+    private static Uri? Absolute(string text) => Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
+
+    /// <summary>Empty (not set: Docker Compose passes empty variables) or an absolute http(s) URL.</summary>
+    [AttributeUsage(AttributeTargets.Property)]
+    private sealed class HttpUrlAttribute : ValidationAttribute
+    {
+        public override bool IsValid(object? value) =>
+            value is not string text || string.IsNullOrWhiteSpace(text)
+            || (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp));
+    }
 
     [AttributeUsage(AttributeTargets.Property)]
     private sealed class MinimumUtf8BytesAttribute(int bytes) : ValidationAttribute
