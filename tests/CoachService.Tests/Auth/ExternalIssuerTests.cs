@@ -10,30 +10,43 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace CoachService.Tests.Auth;
 
-/// <summary>Tokens of an external OpenID Connect issuer (Auth:Authority), beside the service's own.</summary>
-public sealed class ExternalIssuerTests : IAsyncLifetime
+/// <summary>
+/// One database, issuer and host for all of <see cref="ExternalIssuerTests"/> (each test uses its own
+/// subjects and addresses): a database per test would hold more pooled connections than the test cluster takes.
+/// </summary>
+public sealed class ExternalIssuerHost : IAsyncLifetime
 {
-    private static readonly TimeSpan AwaitLimit = AuthTestHost.AwaitLimit;
-    private readonly ExternalIssuer issuer = new();
-    private CoachTestDatabase database = null!;
-    private AuthTestHost host = null!;
+    internal ExternalIssuer Issuer { get; } = new();
+
+    public CoachTestDatabase Database { get; private set; } = null!;
+
+    internal AuthTestHost Host { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        database = await CoachTestDatabase.CreateAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Database = await CoachTestDatabase.CreateAsync().WaitAsync(TimeSpan.FromMinutes(2));
         // Production: plain http to the issuer is allowed because it is on loopback.
-        host = await AuthTestHost.StartAsync(
+        Host = await AuthTestHost.StartAsync(
             "Production",
-            services: s => s.AddCoachPersistence(database.Connections).AddCoachDomain(),
-            settings: new Dictionary<string, string?> { ["Auth:Authority"] = issuer.Url }).WaitAsync(AwaitLimit);
+            services: s => s.AddCoachPersistence(Database.Connections).AddCoachDomain(),
+            settings: new Dictionary<string, string?> { ["Auth:Authority"] = Issuer.Url }).WaitAsync(AuthTestHost.AwaitLimit);
     }
 
     public async Task DisposeAsync()
     {
-        await host.DisposeAsync();
-        await database.DisposeAsync();
-        issuer.Dispose();
+        await Host.DisposeAsync();
+        await Database.DisposeAsync();
+        Issuer.Dispose();
     }
+}
+
+/// <summary>Tokens of an external OpenID Connect issuer (Auth:Authority), beside the service's own.</summary>
+public sealed class ExternalIssuerTests(ExternalIssuerHost fixture) : IClassFixture<ExternalIssuerHost>
+{
+    private static readonly TimeSpan AwaitLimit = AuthTestHost.AwaitLimit;
+    private readonly ExternalIssuer issuer = fixture.Issuer;
+    private readonly CoachTestDatabase database = fixture.Database;
+    private readonly AuthTestHost host = fixture.Host;
 
     [Fact]
     public async Task A_valid_token_creates_its_user_from_the_claims_on_first_sight()

@@ -8,14 +8,20 @@ using CoachService.Users;
 namespace CoachService.Tests.Auth;
 
 /// <summary>The <c>token</c> verb, run as its own process as a Docker Compose user would run it.</summary>
-public sealed class TokenCommandTests : IAsyncLifetime
+public sealed class TokenCommandTests(TokenCommandTests.SharedDatabase shared) : IClassFixture<TokenCommandTests.SharedDatabase>
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromMinutes(2);
-    private CoachTestDatabase database = null!;
+    private readonly CoachTestDatabase database = shared.Database;
 
-    public async Task InitializeAsync() => database = await CoachTestDatabase.CreateAsync().WaitAsync(TimeSpan.FromMinutes(2));
+    /// <summary>One database for the class: each test uses its own address.</summary>
+    public sealed class SharedDatabase : IAsyncLifetime
+    {
+        public CoachTestDatabase Database { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await database.DisposeAsync();
+        public async Task InitializeAsync() => Database = await CoachTestDatabase.CreateAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+        public async Task DisposeAsync() => await Database.DisposeAsync();
+    }
 
     [Fact]
     public async Task It_creates_the_user_and_prints_a_token_the_service_accepts()
