@@ -9,6 +9,11 @@ using CoachService.Llm;
 using CoachService.Persistence;
 using CoachService.Prompts;
 
+if (TokenCommand.IsInvoked(args))
+{
+    return await TokenCommand.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddCoachDatabase(builder.Configuration);

@@ -17,6 +17,7 @@ public static class DomainServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<UserAccounts>();
+        services.AddSingleton<UserProvisioning>();
         services.AddSingleton<PersonalityProfiles>();
         services.AddSingleton<CoachingPreferenceStore>();
         services.AddSingleton<GoalBook>();

@@ -1,17 +1,24 @@
 using CoachService;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CoachService.Api.Auth;
 
 public static class AuthServiceCollectionExtensions
 {
+    /// <summary>Tolerated difference between our clock and the issuer's.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     /// <summary>
-    /// Bearer token authentication (the default scheme), an authorization default policy that asks
-    /// for an authenticated user, <see cref="AuthOptions"/> from the "Auth" section of
-    /// <paramref name="configuration"/>, and <see cref="CoachTokenIssuer"/>.
+    /// JwtBearer authentication (the default scheme, "Bearer") for our HS256 tokens and, with
+    /// <c>Auth:Authority</c>, an external issuer's RS256 tokens; an authorization default policy that
+    /// asks for an authenticated user; <see cref="AuthOptions"/> from the "Auth" section of
+    /// <paramref name="configuration"/>; and <see cref="CoachTokenIssuer"/>.
     /// </summary>
     public static IServiceCollection AddCoachAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -30,15 +37,70 @@ public static class AuthServiceCollectionExtensions
                         AuthLog.UsingGeneratedSigningKey(loggers.CreateLogger(typeof(AuthOptions).FullName!));
                     }
                 }
-            });
+            })
+            .Validate(options => options.MetadataTransportIsAllowed(environment.IsDevelopment()),
+                "Auth:Authority (or Auth:MetadataAddress) uses plain http to a host that is not loopback: use https, or set Auth:AllowHttpMetadata=true for an issuer on a network you trust");
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<CoachTokenValidator>();
         services.AddSingleton<CoachTokenIssuer>();
-        services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, displayName: null, configureOptions: null);
+        services.AddSingleton<CoachBearerEvents>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, TimeProvider>((bearer, auth, time) => Configure(bearer, auth.Value, time, environment));
         services.AddAuthorizationBuilder()
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build());
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
         return services;
+    }
+
+    private static void Configure(JwtBearerOptions bearer, AuthOptions settings, TimeProvider time, IHostEnvironment environment)
+    {
+        bearer.EventsType = typeof(CoachBearerEvents);
+        // Claims keep their JWT names (sub, email, name); CoachBearerEvents adds NameIdentifier.
+        bearer.MapInboundClaims = false;
+        if (settings.MetadataUri is { } metadata)
+        {
+            bearer.Authority = settings.Authority;
+            bearer.MetadataAddress = metadata.ToString();
+            bearer.RequireHttpsMetadata = !settings.MetadataTransportIsAllowed(environment.IsDevelopment());
+        }
+
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            // With an Authority, JwtBearer adds the issuer and keys of its discovery document to these.
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Audience,
+            IssuerSigningKey = settings.CreateSigningKey(),
+            ValidAlgorithms = settings.Algorithms,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            // The library reads the system clock; this reads the injected one, as the issuer does.
+            LifetimeValidator = (notBefore, expires, _, _) => ValidateLifetime(notBefore, expires, time.GetUtcNow().UtcDateTime),
+            NameClaimType = JwtRegisteredClaimNames.Name,
+            RoleClaimType = "role",
+        };
+    }
+
+    private static bool ValidateLifetime(DateTime? notBefore, DateTime? expires, DateTime now)
+    {
+        if (expires is null)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiry time.");
+        }
+
+        if (notBefore > now + ClockSkew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = notBefore.Value };
+        }
+
+        if (expires < now - ClockSkew)
+        {
+            throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
+        }
+
+        return true;
     }
 }

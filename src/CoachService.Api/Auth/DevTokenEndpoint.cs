@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
 using CoachService.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,8 +20,6 @@ public sealed record DevTokenResponse(
 
 public static class DevTokenEndpoint
 {
-    private const string DevUserNamespace = "coach-dev-user:";
-
     /// <summary>
     /// Maps <c>POST /dev/token</c>: sign in as any e-mail address, no password. Development only:
     /// this throws in any other environment, so it cannot reach production by accident.
@@ -41,19 +37,6 @@ public static class DevTokenEndpoint
         return app;
     }
 
-    /// <summary>
-    /// Row level security allows no look-up by e-mail, so the id is derived from the address: a
-    /// name-based UUID (RFC 9562 version 8 over SHA-256), the same for the same address every time.
-    /// </summary>
-    public static Guid DevUserId(string email)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(DevUserNamespace + email.Trim().ToLowerInvariant()));
-        var bytes = hash.AsSpan(0, 16);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // variant 10
-        return new Guid(bytes, bigEndian: true);
-    }
-
     private static async Task<Results<Ok<DevTokenResponse>, ValidationProblem, ProblemHttpResult>> IssueAsync(
         DevTokenRequest? request, UserAccounts users, CoachTokenIssuer issuer, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
@@ -65,7 +48,7 @@ public static class DevTokenEndpoint
         User user;
         try
         {
-            user = await users.FindOrCreateAsync(DevUserId(request.Email), new NewUser(
+            user = await users.FindOrCreateAsync(UserIds.FromEmail(request.Email), new NewUser(
                 request.Email,
                 request.Name,
                 request.Timezone ?? "UTC",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CoachService.Conversations;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,19 @@ public static class HubServiceCollectionExtensions
 
     public static IEndpointRouteBuilder MapCoachHub(this IEndpointRouteBuilder app)
     {
-        app.MapHub<CoachHub>("/hubs/coach").RequireAuthorization();
+        app.MapHub<CoachHub>("/hubs/coach", ConfigureConnections).RequireAuthorization();
         return app;
+    }
+
+    /// <summary>
+    /// WebSockets only: a long-polling or server-sent-events connection is driven by plain requests
+    /// that carry its connection token, so anyone holding that token could act as the connection's
+    /// user; a WebSocket is one request, authenticated once. The connection closes when its access
+    /// token expires, so an expired token cannot keep talking to the coach.
+    /// </summary>
+    public static void ConfigureConnections(HttpConnectionDispatcherOptions options)
+    {
+        options.Transports = HttpTransportType.WebSockets;
+        options.CloseOnAuthenticationExpiration = true;
     }
 }

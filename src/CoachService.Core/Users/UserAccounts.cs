@@ -25,16 +25,26 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
 
     /// <summary>
     /// The user with this id, created from <paramref name="request"/> the first time. For ids derived
-    /// from something stable (the development sign-in derives them from the e-mail address), since
-    /// row level security allows no look-up by anything but one's own id.
+    /// from something stable (<see cref="UserIds"/>), since row level security allows no look-up by
+    /// anything but one's own id. Safe when two first requests race: both get the one row.
     /// </summary>
+    /// <exception cref="DomainConflictException">The e-mail address belongs to another user.</exception>
     public Task<User> FindOrCreateAsync(Guid userId, NewUser request, CancellationToken cancellationToken = default)
     {
         // Validated even when the user exists, so a bad request is refused the same way every time.
         var user = NewRow(userId, request);
         return database.ForUserAsync(userId, async db =>
-            await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
-            ?? db.Users.Add(user).Entity, cancellationToken);
+        {
+            // ON CONFLICT waits for a concurrent insert of the same id to commit, then does nothing; a
+            // plain insert would fail the loser of the race on the primary key. Another user's e-mail
+            // address still fails, on ux_users_email.
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO users (id, email, name, preferred_language, timezone, created_at, updated_at)
+                VALUES ({user.Id}, {user.Email}, {user.Name}, {user.PreferredLanguage}, {user.Timezone}, {user.CreatedAt}, {user.UpdatedAt})
+                ON CONFLICT (id) DO NOTHING
+                """, cancellationToken);
+            return await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
+        }, cancellationToken);
     }
 
     public Task<User?> FindAsync(Guid userId, CancellationToken cancellationToken = default) =>

@@ -54,9 +54,33 @@ public sealed class AuthStartupTests
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(host.Get<IOptions<AuthOptions>>().Value.SigningKey) >= 32);
     }
 
-    private static async Task<Exception> StartupFailureAsync(string environment, string? signingKey)
+    [Theory]
+    [InlineData("http://login.example.com/realms/coach", "Auth:AllowHttpMetadata")]
+    [InlineData("not a url", "Auth:Authority must be an absolute http(s) URL")]
+    public async Task An_external_issuer_that_is_not_https_or_not_a_url_fails_start_up(string authority, string named)
     {
-        await using var app = AuthTestHost.Build(environment, signingKey, new TestLogs());
+        var failure = await StartupFailureAsync("Production", AuthTestHost.SigningKey, new Dictionary<string, string?> { ["Auth:Authority"] = authority });
+
+        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")] // Docker Compose passes an unset variable as empty
+    [InlineData("http://login.example.com/realms/coach")]
+    public async Task An_empty_authority_or_http_with_the_setting_starts(string authority)
+    {
+        await using var host = await AuthTestHost.StartAsync("Production", settings: new Dictionary<string, string?>
+        {
+            ["Auth:Authority"] = authority,
+            ["Auth:AllowHttpMetadata"] = "true",
+        }).WaitAsync(AwaitLimit);
+
+        Assert.Equal(authority, host.Get<IOptions<AuthOptions>>().Value.Authority);
+    }
+
+    private static async Task<Exception> StartupFailureAsync(string environment, string? signingKey, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        await using var app = AuthTestHost.Build(environment, signingKey, new TestLogs(), settings: settings);
         return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(AwaitLimit));
     }
 }

@@ -2,11 +2,13 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using CoachService.Api.Auth;
+using CoachService.Api.Hubs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -48,7 +50,8 @@ internal sealed class AuthTestHost : IAsyncDisposable
         string? signingKey,
         TestLogs logs,
         Action<IServiceCollection>? services = null,
-        Action<WebApplication>? endpoints = null)
+        Action<WebApplication>? endpoints = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -57,6 +60,8 @@ internal sealed class AuthTestHost : IAsyncDisposable
         {
             builder.Configuration["Auth:SigningKey"] = signingKey;
         }
+
+        builder.Configuration.AddInMemoryCollection(settings);
 
         builder.Services.AddCoachAuthentication(builder.Configuration, builder.Environment);
         builder.Services.AddSignalR();
@@ -67,7 +72,7 @@ internal sealed class AuthTestHost : IAsyncDisposable
         app.UseAuthorization();
         app.MapGet("/me", (ClaimsPrincipal user) => new UserIdResponse(user.GetUserId())).RequireAuthorization();
         app.MapGet("/hubs/probe", (ClaimsPrincipal user) => new UserIdResponse(user.GetUserId())).RequireAuthorization();
-        app.MapHub<WhoAmIHub>("/hubs/test").RequireAuthorization();
+        app.MapHub<WhoAmIHub>("/hubs/test", HubServiceCollectionExtensions.ConfigureConnections).RequireAuthorization();
         endpoints?.Invoke(app);
         return app;
     }
@@ -76,10 +81,11 @@ internal sealed class AuthTestHost : IAsyncDisposable
         string environment = "Development",
         string? signingKey = SigningKey,
         Action<IServiceCollection>? services = null,
-        Action<WebApplication>? endpoints = null)
+        Action<WebApplication>? endpoints = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var logs = new TestLogs();
-        var app = Build(environment, signingKey, logs, services, endpoints);
+        var app = Build(environment, signingKey, logs, services, endpoints, settings);
         await app.StartAsync().WaitAsync(AwaitLimit);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new AuthTestHost(app, new Uri(address), logs);

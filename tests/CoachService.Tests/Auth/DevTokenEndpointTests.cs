@@ -71,10 +71,10 @@ public sealed class DevTokenEndpointTests : IAsyncLifetime
     [Fact]
     public void Dev_user_ids_are_name_based_version_8_uuids()
     {
-        var id = DevTokenEndpoint.DevUserId("Ana@Example.com ");
+        var id = UserIds.FromEmail("Ana@Example.com ");
 
-        Assert.Equal(id, DevTokenEndpoint.DevUserId("ana@example.com"));
-        Assert.NotEqual(id, DevTokenEndpoint.DevUserId("ana@example.org"));
+        Assert.Equal(id, UserIds.FromEmail("ana@example.com"));
+        Assert.NotEqual(id, UserIds.FromEmail("ana@example.org"));
         Assert.Equal(8, id.Version);
         Assert.Equal(0b10, id.Variant >> 2);
     }
