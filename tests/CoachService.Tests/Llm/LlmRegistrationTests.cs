@@ -68,12 +68,59 @@ public sealed class LlmRegistrationTests
     }
 
     [Fact]
+    public async Task Azure_start_up_line_names_the_kind_endpoint_model_and_entra_id_sign_in()
+    {
+        var logs = new CapturingLoggerProvider(LogLevel.Information);
+        await using var services = Build(new()
+        {
+            ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "https://coach.openai.azure.com/", ["Llm:Model"] = "coach-gpt4o", ["Llm:ApiVersion"] = "2024-10-21",
+        }, logs);
+
+        foreach (var hosted in services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None).WithTimeout();
+        }
+
+        var line = Assert.Single(logs.Entries, e => e.EventId.Id == 1000).Message;
+        Assert.Equal(
+            "LLM provider: azure (Azure OpenAI classic deployment, api-version 2024-10-21) at https://coach.openai.azure.com/, model coach-gpt4o, authentication Microsoft Entra ID (DefaultAzureCredential)",
+            line);
+    }
+
+    [Theory]
+    [InlineData(null, "Llm:Endpoint is required when Llm:Provider is 'azure'")]
+    [InlineData("https://coach.openai.azure.com/openai/deployments/gpt/chat/completions", "not a deployment URL; put the deployment name in Llm:Model")]
+    public void Azure_endpoint_mistakes_fail_naming_the_setting(string? endpoint, string expected) =>
+        Assert.Contains(expected, ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = endpoint, ["Llm:Model"] = "gpt" }));
+
+    [Fact]
+    public void Azure_v1_with_entra_id_over_http_fails() =>
+        Assert.Contains("Llm:Endpoint must be https to sign in with Microsoft Entra ID at the v1 endpoint",
+            ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "http://localhost:8080/openai/v1/", ["Llm:Model"] = "gpt" }));
+
+    [Fact]
+    public void Azure_without_a_deployment_fails() =>
+        Assert.Contains("Llm:Model is required when Llm:Provider is 'azure' (the deployment name).",
+            ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "https://coach.openai.azure.com/" }));
+
+    [Fact]
+    public void Unknown_api_version_fails_naming_the_ones_the_client_knows() =>
+        Assert.Contains("Llm:ApiVersion '2023-01-01' is not one the Azure OpenAI client knows; allowed values: '2024-06-01', ",
+            ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "https://coach.openai.azure.com/", ["Llm:Model"] = "gpt", ["Llm:ApiVersion"] = "2023-01-01" }));
+
+    [Theory]
+    [InlineData("azure", "https://coach.openai.azure.com/openai/v1/", "does not apply to the v1 endpoint")]
+    [InlineData("openai", "http://localhost:11434/v1", "Llm:ApiVersion applies only when Llm:Provider is 'azure'")]
+    public void Api_version_where_it_does_not_apply_fails(string provider, string endpoint, string expected) =>
+        Assert.Contains(expected, ValidationError(new() { ["Llm:Provider"] = provider, ["Llm:Endpoint"] = endpoint, ["Llm:Model"] = "m", ["Llm:ApiVersion"] = "2024-10-21" }));
+
+    [Fact]
     public void OpenAi_without_a_model_fails_naming_the_setting() =>
         Assert.Contains("Llm:Model is required when Llm:Provider is 'openai'", ValidationError(new() { ["Llm:Provider"] = "openai", ["Llm:Endpoint"] = "http://localhost:11434/v1" }));
 
     [Fact]
     public void Unknown_provider_fails_naming_the_allowed_values() =>
-        Assert.Contains("allowed values: 'offline', 'openai'", ValidationError(new() { ["Llm:Provider"] = "gemini" }));
+        Assert.Contains("allowed values: 'offline', 'openai', 'azure'", ValidationError(new() { ["Llm:Provider"] = "gemini" }));
 
     [Fact]
     public void OpenAi_cloud_without_a_key_fails() =>
