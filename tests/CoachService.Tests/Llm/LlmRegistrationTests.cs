@@ -26,6 +26,14 @@ public sealed class LlmRegistrationTests
         return services.AddCoachLlm(configuration).BuildServiceProvider();
     }
 
+    private static async Task StartHostedServicesAsync(IServiceProvider services)
+    {
+        foreach (var hosted in services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None).WithTimeout();
+        }
+    }
+
     private static string ValidationError(Dictionary<string, string?> settings)
     {
         using var services = Build(settings);
@@ -39,10 +47,7 @@ public sealed class LlmRegistrationTests
         await using var services = Build([], logs);
 
         var client = services.GetRequiredService<IChatClient>();
-        foreach (var hosted in services.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None).WithTimeout();
-        }
+        await StartHostedServicesAsync(services);
 
         Assert.NotNull(client.GetService<OfflineChatClient>());
         Assert.NotNull(services.GetService<LlmUsageLedger>());
@@ -58,10 +63,7 @@ public sealed class LlmRegistrationTests
             ["Llm:Provider"] = "openai", ["Llm:Endpoint"] = "http://localhost:11434/v1", ["Llm:Model"] = "llama3.2", ["Llm:ApiKey"] = "sk-very-secret",
         }, logs);
 
-        foreach (var hosted in services.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None).WithTimeout();
-        }
+        await StartHostedServicesAsync(services);
 
         Assert.Contains(logs.Entries, e => e.Message.Contains("http://localhost:11434/v1") && e.Message.Contains("llama3.2"));
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("sk-very-secret"));
@@ -76,10 +78,7 @@ public sealed class LlmRegistrationTests
             ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "https://coach.openai.azure.com/", ["Llm:Model"] = "coach-gpt4o", ["Llm:ApiVersion"] = "2024-10-21",
         }, logs);
 
-        foreach (var hosted in services.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None).WithTimeout();
-        }
+        await StartHostedServicesAsync(services);
 
         var line = Assert.Single(logs.Entries, e => e.EventId.Id == 1000).Message;
         Assert.Equal(
