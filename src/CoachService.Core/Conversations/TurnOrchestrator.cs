@@ -273,7 +273,7 @@ public sealed partial class TurnOrchestrator(
 
     private static string FailureReason(Exception e) => e switch
     {
-        LlmCircuitOpenException => "the coach is unavailable for a moment; send the turn again shortly",
+        LlmUnavailableException => "the coach is unavailable for a moment; send the turn again shortly",
         LlmTimeoutException => "the coach took too long to answer; send the turn again",
         LlmStreamInterruptedException => "the reply was cut off by the language model service; send the turn again",
         LlmOutputInvalidException => "the coach could not produce a valid answer; send the turn again",

@@ -54,17 +54,40 @@ public sealed class LlmTimeoutException(LlmTimeoutKind kind, TimeSpan timeout, E
     };
 }
 
+/// <summary>
+/// The coach cannot answer for now, and waiting within this call would not help: the provider asked
+/// for a pause longer than the call may take, or the circuit breaker is open. The call was not retried.
+/// </summary>
+public class LlmUnavailableException(string message, DateTimeOffset? retryAt, Exception? innerException = null)
+    : LlmException(message, innerException)
+{
+    /// <summary>When trying again may succeed, if known.</summary>
+    public DateTimeOffset? RetryAt { get; } = retryAt;
+}
+
+/// <summary>The provider asked to wait (Retry-After) longer than what is left of the call's total budget.</summary>
+public sealed class LlmRetryAfterBeyondBudgetException(TimeSpan requested, TimeSpan remaining, DateTimeOffset retryAt, LlmProviderException innerException)
+    : LlmUnavailableException(
+        $"The coach is unavailable for now: the LLM provider asked to wait {requested.TotalSeconds:0.###} s before trying again, "
+        + $"longer than the {remaining.TotalSeconds:0.###} s left of this call's total timeout; the call was not retried.",
+        retryAt,
+        innerException)
+{
+    /// <summary>The delay the provider asked for.</summary>
+    public TimeSpan Requested { get; } = requested;
+
+    /// <summary>What was left of the call's budget when the provider answered.</summary>
+    public TimeSpan Remaining { get; } = remaining;
+}
+
 /// <summary>The circuit breaker is open after repeated provider failures; the call was not sent.</summary>
 public sealed class LlmCircuitOpenException(DateTimeOffset? retryAt, Exception? innerException = null)
-    : LlmException(
+    : LlmUnavailableException(
         retryAt is { } at
             ? $"The LLM provider is failing repeatedly; calls are paused until {at:u} (circuit open)."
             : "The LLM provider is failing repeatedly; calls are paused (circuit open).",
-        innerException)
-{
-    /// <summary>When the breaker lets a trial call through again, if known.</summary>
-    public DateTimeOffset? RetryAt { get; } = retryAt;
-}
+        retryAt,
+        innerException);
 
 /// <summary>
 /// A stream failed after updates had reached the caller. It is never retried (the caller has

@@ -2,14 +2,15 @@ using Microsoft.Extensions.Logging;
 
 namespace CoachService.Llm;
 
-/// <summary>Log messages of the LLM layer. Message text only ever appears at Trace.</summary>
+/// <summary>Log messages of the LLM layer. None carries message text (Microsoft.Extensions.AI logs that, at Trace only).</summary>
 internal static partial class LlmLog
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "LLM provider: OpenAI-compatible API at {Endpoint}, model {Model}")]
-    public static partial void OpenAiProviderSelected(ILogger logger, string endpoint, string model);
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
+        Message = "LLM provider: {Provider} ({ProviderKind}) at {Endpoint}, model {Model}, authentication {Authentication}")]
+    public static partial void ModelProviderSelected(ILogger logger, string provider, string providerKind, string endpoint, string model, string authentication);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
-        Message = "LLM provider: offline heuristic engine (deterministic rules, not a language model); set Llm:Provider to 'openai' to use a model")]
+        Message = "LLM provider: offline heuristic engine (deterministic rules, not a language model); set Llm:Provider to 'openai' or 'azure' to use a model")]
     public static partial void OfflineProviderSelected(ILogger logger);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "LLM call started: task {Task}, model {Model}, streaming {Streaming}")]
@@ -24,12 +25,6 @@ internal static partial class LlmLog
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "LLM call cancelled by the caller: task {Task}, model {Model}, after {DurationMs} ms")]
     public static partial void CallCancelled(ILogger logger, string task, string model, long durationMs);
-
-    [LoggerMessage(EventId = 1014, Level = LogLevel.Trace, Message = "LLM request of task {Task}: {Messages}")]
-    public static partial void RequestText(ILogger logger, string task, string messages);
-
-    [LoggerMessage(EventId = 1015, Level = LogLevel.Trace, Message = "LLM response of task {Task}: {Text}")]
-    public static partial void ResponseText(ILogger logger, string task, string text);
 
     [LoggerMessage(EventId = 1020, Level = LogLevel.Warning,
         Message = "LLM attempt {Attempt} of task {Task} failed ({Reason}); retrying in {DelayMs} ms")]

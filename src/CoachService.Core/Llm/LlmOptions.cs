@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CoachService.Llm.OpenAi;
 
 namespace CoachService.Llm;
 
@@ -8,10 +9,13 @@ public static class LlmProviders
     /// <summary>The built-in heuristic engine: no network, no model.</summary>
     public const string Offline = "offline";
 
-    /// <summary>Any OpenAI-compatible chat-completions endpoint (OpenAI, Azure OpenAI v1, Ollama, vLLM, LM Studio).</summary>
+    /// <summary>Any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, LM Studio).</summary>
     public const string OpenAi = "openai";
 
-    public static IReadOnlyList<string> All { get; } = [Offline, OpenAi];
+    /// <summary>Azure OpenAI: a classic deployment endpoint or the v1 endpoint, with an API key or Microsoft Entra ID.</summary>
+    public const string Azure = "azure";
+
+    public static IReadOnlyList<string> All { get; } = [Offline, OpenAi, Azure];
 }
 
 /// <summary>Settings of the LLM layer, section <c>Llm</c>.</summary>
@@ -19,20 +23,30 @@ public sealed class LlmOptions : IValidatableObject
 {
     public const string SectionName = "Llm";
 
-    /// <summary>"offline" (default) or "openai".</summary>
+    /// <summary>"offline" (default), "openai" or "azure".</summary>
     public string Provider { get; set; } = LlmProviders.Offline;
 
     /// <summary>
-    /// Base URL of an OpenAI-compatible API, e.g. <c>https://RESOURCE.openai.azure.com/openai/v1/</c> or
-    /// <c>http://localhost:11434/v1</c>. Empty means api.openai.com.
+    /// openai: base URL of an OpenAI-compatible API, e.g. <c>http://localhost:11434/v1</c>; empty means api.openai.com.
+    /// azure: the resource, <c>https://RESOURCE.openai.azure.com/</c> (classic deployments) or
+    /// <c>https://RESOURCE.openai.azure.com/openai/v1/</c> (the v1 API).
     /// </summary>
     public string? Endpoint { get; set; }
 
-    /// <summary>API key; optional for local servers, which get a placeholder.</summary>
+    /// <summary>
+    /// API key. openai: optional for local servers, which get a placeholder. azure: sent as the
+    /// <c>api-key</c> header; empty signs in with Microsoft Entra ID instead.
+    /// </summary>
     public string? ApiKey { get; set; }
 
     /// <summary>Model name, or the deployment name on Azure OpenAI.</summary>
     public string? Model { get; set; }
+
+    /// <summary>
+    /// azure classic endpoints only: the <c>api-version</c> query value, e.g. <c>2024-10-21</c>;
+    /// empty takes the Azure.AI.OpenAI library's default.
+    /// </summary>
+    public string? ApiVersion { get; set; }
 
     public LlmResilienceOptions Resilience { get; set; } = new();
 
@@ -40,7 +54,18 @@ public sealed class LlmOptions : IValidatableObject
     public Offline.OfflineEngineOptions Offline { get; set; } = new();
 
     /// <summary>True when <see cref="Provider"/> names the OpenAI-compatible provider.</summary>
-    public bool IsOpenAi => string.Equals(Provider, LlmProviders.OpenAi, StringComparison.OrdinalIgnoreCase);
+    public bool IsOpenAi => Is(LlmProviders.OpenAi);
+
+    /// <summary>True when <see cref="Provider"/> names Azure OpenAI.</summary>
+    public bool IsAzure => Is(LlmProviders.Azure);
+
+    /// <summary>True for the providers that call a model over the network.</summary>
+    public bool UsesModel => IsOpenAi || IsAzure;
+
+    /// <summary>True when <see cref="Endpoint"/> is Azure's v1 API (<c>.../openai/v1/</c>) rather than a resource for classic deployments.</summary>
+    public bool IsAzureV1Endpoint =>
+        IsAzure && Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri)
+        && uri.AbsolutePath.TrimEnd('/').EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -52,26 +77,30 @@ public sealed class LlmOptions : IValidatableObject
                 [nameof(Provider)]);
         }
 
-        if (IsOpenAi)
+        if (UsesModel && string.IsNullOrWhiteSpace(Model))
         {
-            if (string.IsNullOrWhiteSpace(Model))
-            {
-                yield return new ValidationResult($"{s}:Model is required when {s}:Provider is 'openai'.", [nameof(Model)]);
-            }
+            yield return new ValidationResult(
+                $"{s}:Model is required when {s}:Provider is '{Provider.ToLowerInvariant()}'" + (IsAzure ? " (the deployment name)." : "."),
+                [nameof(Model)]);
+        }
 
-            if (!string.IsNullOrWhiteSpace(Endpoint)
-                && !(Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
-            {
-                yield return new ValidationResult($"{s}:Endpoint must be an absolute http or https URL (got '{Endpoint}').", [nameof(Endpoint)]);
-            }
+        if (UsesModel && !string.IsNullOrWhiteSpace(Endpoint)
+            && !(Uri.TryCreate(Endpoint, UriKind.Absolute, out var endpoint) && (endpoint.Scheme == Uri.UriSchemeHttp || endpoint.Scheme == Uri.UriSchemeHttps)))
+        {
+            yield return new ValidationResult($"{s}:Endpoint must be an absolute http or https URL (got '{Endpoint}').", [nameof(Endpoint)]);
+        }
 
-            // Local servers accept anything, but api.openai.com itself always needs a key.
-            if (string.IsNullOrWhiteSpace(Endpoint) && string.IsNullOrWhiteSpace(ApiKey))
-            {
-                yield return new ValidationResult(
-                    $"{s}:ApiKey is required when {s}:Endpoint is empty (api.openai.com); set {s}:Endpoint for a local server.",
-                    [nameof(ApiKey)]);
-            }
+        // Local servers accept anything, but api.openai.com itself always needs a key.
+        if (IsOpenAi && string.IsNullOrWhiteSpace(Endpoint) && string.IsNullOrWhiteSpace(ApiKey))
+        {
+            yield return new ValidationResult(
+                $"{s}:ApiKey is required when {s}:Endpoint is empty (api.openai.com); set {s}:Endpoint for a local server.",
+                [nameof(ApiKey)]);
+        }
+
+        foreach (var error in ValidateAzure(s))
+        {
+            yield return error;
         }
 
         if (Offline.WordDelay < TimeSpan.Zero || Offline.WordDelay > TimeSpan.FromSeconds(5))
@@ -84,6 +113,61 @@ public sealed class LlmOptions : IValidatableObject
             yield return error;
         }
     }
+
+    private IEnumerable<ValidationResult> ValidateAzure(string s)
+    {
+        if (!IsAzure)
+        {
+            if (!string.IsNullOrWhiteSpace(ApiVersion))
+            {
+                yield return new ValidationResult($"{s}:ApiVersion applies only when {s}:Provider is 'azure'; remove it.", [nameof(ApiVersion)]);
+            }
+
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(Endpoint))
+        {
+            yield return new ValidationResult(
+                $"{s}:Endpoint is required when {s}:Provider is 'azure': https://RESOURCE.openai.azure.com/ or https://RESOURCE.openai.azure.com/openai/v1/.",
+                [nameof(Endpoint)]);
+            yield break;
+        }
+
+        if (Endpoint.Contains("/openai/deployments", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"{s}:Endpoint must be the resource (https://RESOURCE.openai.azure.com/), not a deployment URL; put the deployment name in {s}:Model.",
+                [nameof(Endpoint)]);
+        }
+
+        // System.ClientModel refuses to send a bearer token over http; say so at start-up, not at the first call.
+        if (IsAzureV1Endpoint && string.IsNullOrWhiteSpace(ApiKey) && !Endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"{s}:Endpoint must be https to sign in with Microsoft Entra ID at the v1 endpoint (the token is never sent over http); or set {s}:ApiKey.",
+                [nameof(Endpoint)]);
+        }
+
+        if (string.IsNullOrWhiteSpace(ApiVersion))
+        {
+            yield break;
+        }
+
+        if (IsAzureV1Endpoint)
+        {
+            yield return new ValidationResult(
+                $"{s}:ApiVersion does not apply to the v1 endpoint (.../openai/v1/), which has no api-version; remove it.", [nameof(ApiVersion)]);
+        }
+        else if (AzureApiVersions.Find(ApiVersion) is null)
+        {
+            yield return new ValidationResult(
+                $"{s}:ApiVersion '{ApiVersion}' is not one the Azure OpenAI client knows; allowed values: {string.Join(", ", AzureApiVersions.Labels.Select(v => $"'{v}'"))}.",
+                [nameof(ApiVersion)]);
+        }
+    }
+
+    private bool Is(string provider) => string.Equals(Provider, provider, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Settings of the single retry/timeout layer, section <c>Llm:Resilience</c>.</summary>

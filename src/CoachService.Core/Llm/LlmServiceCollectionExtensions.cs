@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using CoachService.Llm.Logging;
 using CoachService.Llm.Offline;
 using CoachService.Llm.OpenAi;
@@ -16,10 +18,17 @@ namespace CoachService.Llm;
 
 public static class LlmServiceCollectionExtensions
 {
+    /// <summary>ActivitySource and Meter name of the OpenTelemetry GenAI spans and metrics of LLM calls.</summary>
+    public const string TelemetrySourceName = "CoachService.Llm.GenAI";
+
     /// <summary>
     /// Binds and validates <see cref="LlmOptions"/> (section "Llm") and registers the singleton
     /// <see cref="IChatClient"/> pipeline, the <see cref="LlmUsageLedger"/> and a start-up log line.
     /// </summary>
+    /// <remarks>
+    /// Azure without a key signs in with the <see cref="TokenCredential"/> registered in the container,
+    /// else with a <see cref="DefaultAzureCredential"/>.
+    /// </remarks>
     public static IServiceCollection AddCoachLlm(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<LlmOptions>(configuration, LlmOptions.SectionName);
@@ -29,31 +38,33 @@ public static class LlmServiceCollectionExtensions
         services.AddMetrics();
         services.AddHostedService<LlmStartupLog>();
 
-        // Outermost first: logging sees one logical call (total duration, final outcome);
-        // usage accounting counts the tokens of the response the caller got, once;
-        // resilience retries only the provider, so neither of the above sees failed attempts twice.
-        services.TryAddSingleton<IChatClient>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
-            var timeProvider = sp.GetRequiredService<TimeProvider>();
-            var loggerFactory = sp.GetRequiredService<ILoggerFactory>();
-
-            IChatClient client = CreateProvider(options, timeProvider);
-            client = new ResilientChatClient(client, options.Resilience, timeProvider, loggerFactory.CreateLogger<ResilientChatClient>());
-            client = new UsageAccountingChatClient(client, sp.GetRequiredService<LlmUsageLedger>(), sp.GetService<IMeterFactory>());
-            return new LoggingChatClient(client, loggerFactory.CreateLogger<LoggingChatClient>(), timeProvider);
-        });
+        // Outermost first. The call summary, Microsoft.Extensions.AI's logging and the OpenTelemetry
+        // span see one logical call (total duration, final outcome); usage accounting counts the
+        // tokens of the response the caller got, once; resilience retries only what is below it, so
+        // nothing above sees failed attempts. The guard turns SDK failures into LlmExceptions first.
+        services.AddChatClient(CreateProvider)
+            .Use((inner, sp) => new CallSummaryChatClient(inner, sp.GetRequiredService<ILogger<CallSummaryChatClient>>(), sp.GetRequiredService<TimeProvider>()))
+            .UseLogging()
+            .UseOpenTelemetry(sourceName: TelemetrySourceName, configure: telemetry => telemetry.EnableSensitiveData = false)
+            .Use((inner, sp) => new UsageAccountingChatClient(inner, sp.GetRequiredService<LlmUsageLedger>(), sp.GetService<IMeterFactory>()))
+            .Use((inner, sp) => new ResilientChatClient(
+                inner,
+                sp.GetRequiredService<IOptions<LlmOptions>>().Value.Resilience,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ResilientChatClient>>()))
+            .Use((inner, sp) => sp.GetRequiredService<IOptions<LlmOptions>>().Value.UsesModel
+                ? new OpenAiGuardChatClient(inner, sp.GetRequiredService<TimeProvider>())
+                : inner);
         return services;
     }
 
-    private static IChatClient CreateProvider(LlmOptions options, TimeProvider timeProvider) =>
-        options.IsOpenAi
-            ? new OpenAiChatClient(
-                options.Model!,
-                string.IsNullOrWhiteSpace(options.Endpoint) ? null : new Uri(options.Endpoint),
-                options.ApiKey,
-                timeProvider)
-            : new OfflineChatClient(options.Offline, timeProvider);
+    private static IChatClient CreateProvider(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<LlmOptions>>().Value;
+        return options.UsesModel
+            ? ProviderChatClients.Create(options, () => services.GetService<TokenCredential>() ?? new DefaultAzureCredential())
+            : new OfflineChatClient(options.Offline, services.GetRequiredService<TimeProvider>());
+    }
 }
 
 /// <summary>Says once at start-up which engine answers, so nobody mistakes the offline rules for a model.</summary>
@@ -62,10 +73,12 @@ internal sealed class LlmStartupLog(IOptions<LlmOptions> options, ILogger<LlmSta
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var llm = options.Value;
-        if (llm.IsOpenAi)
+        if (llm.UsesModel)
         {
-            // The endpoint and model only: never the key.
-            LlmLog.OpenAiProviderSelected(logger, string.IsNullOrWhiteSpace(llm.Endpoint) ? "https://api.openai.com/v1" : llm.Endpoint, llm.Model!);
+            // How it authenticates, never the key.
+            LlmLog.ModelProviderSelected(
+                logger, llm.Provider.ToLowerInvariant(), ProviderChatClients.Kind(llm), ProviderChatClients.EndpointOf(llm), llm.Model!,
+                ProviderChatClients.Authentication(llm));
         }
         else
         {

@@ -12,20 +12,20 @@ namespace CoachService.Tests.Conversations;
 
 /// <summary>
 /// The whole service for conversation tests: the real host on loopback with the test database, the
-/// openai provider pointed at an in-process fake OpenAI-compatible server that answers each task by
-/// its JSON-schema name, and real WebSocket SignalR clients for users made through /dev/token.
+/// openai provider (or another one the caller sets up) pointed at an in-process fake LLM server
+/// (WireMock.Net) that answers each task by its JSON-schema name, and real WebSocket SignalR clients for users made through /dev/token.
 /// </summary>
 internal sealed class ConversationHarness : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private ConversationHarness(FakeOpenAiServer llm, CoachApp app)
+    private ConversationHarness(FakeLlmServer llm, CoachApp app)
     {
         Llm = llm;
         App = app;
     }
 
-    public FakeOpenAiServer Llm { get; }
+    public FakeLlmServer Llm { get; }
 
     public CoachApp App { get; }
 
@@ -36,9 +36,16 @@ internal sealed class ConversationHarness : IAsyncDisposable
     /// <summary>The safety screen's verdict: a crisis when the message says one of these.</summary>
     public static readonly string[] CrisisPhrases = ["end my life", "kill myself"];
 
-    public static async Task<ConversationHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false)
+    /// <param name="settings">Settings over the defaults (openai provider on the fake server's BaseUrl).</param>
+    /// <param name="llmOptions">The fake server's dialect and base path.</param>
+    /// <param name="llmSettings">Settings that need the started fake server, e.g. an Azure endpoint on it.</param>
+    public static async Task<ConversationHarness> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null,
+        bool captureLogs = false,
+        FakeLlmServerOptions? llmOptions = null,
+        Func<FakeLlmServer, IReadOnlyDictionary<string, string?>>? llmSettings = null)
     {
-        var llm = await FakeOpenAiServer.StartAsync();
+        var llm = await FakeLlmServer.StartAsync(llmOptions);
         var all = new Dictionary<string, string?>
         {
             ["Llm:Provider"] = "openai",
@@ -46,7 +53,7 @@ internal sealed class ConversationHarness : IAsyncDisposable
             ["Llm:Model"] = "fake-model",
             ["Llm:Resilience:MaxRetryAttempts"] = "0",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in (settings ?? new Dictionary<string, string?>()).Concat(llmSettings?.Invoke(llm) ?? new Dictionary<string, string?>()))
         {
             all[key] = value;
         }

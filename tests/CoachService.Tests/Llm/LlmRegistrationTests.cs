@@ -27,6 +27,14 @@ public sealed class LlmRegistrationTests
         return services.AddCoachLlm(configuration).BuildServiceProvider();
     }
 
+    private static async Task StartHostedServicesAsync(IServiceProvider services)
+    {
+        foreach (var hosted in services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None).WithTimeout();
+        }
+    }
+
     private static string ValidationError(Dictionary<string, string?> settings)
     {
         using var services = Build(settings);
@@ -40,10 +48,7 @@ public sealed class LlmRegistrationTests
         await using var services = Build([], logs, LogLevel.Information);
 
         var client = services.GetRequiredService<IChatClient>();
-        foreach (var hosted in services.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None).WithTimeout();
-        }
+        await StartHostedServicesAsync(services);
 
         Assert.NotNull(client.GetService<OfflineChatClient>());
         Assert.NotNull(services.GetService<LlmUsageLedger>());
@@ -59,14 +64,55 @@ public sealed class LlmRegistrationTests
             ["Llm:Provider"] = "openai", ["Llm:Endpoint"] = "http://localhost:11434/v1", ["Llm:Model"] = "llama3.2", ["Llm:ApiKey"] = "sk-very-secret",
         }, logs, LogLevel.Trace);
 
-        foreach (var hosted in services.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None).WithTimeout();
-        }
+        await StartHostedServicesAsync(services);
 
         Assert.Contains(logs.GetSnapshot(), e => e.Message.Contains("http://localhost:11434/v1") && e.Message.Contains("llama3.2"));
         Assert.DoesNotContain(logs.GetSnapshot(), e => e.Message.Contains("sk-very-secret"));
     }
+
+    [Fact]
+    public async Task Azure_start_up_line_names_the_kind_endpoint_model_and_entra_id_sign_in()
+    {
+        var logs = new FakeLogCollector();
+        await using var services = Build(new()
+        {
+            ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "https://coach.openai.azure.com/", ["Llm:Model"] = "coach-gpt4o", ["Llm:ApiVersion"] = "2024-10-21",
+        }, logs, LogLevel.Information);
+
+        await StartHostedServicesAsync(services);
+
+        var line = Assert.Single(logs.GetSnapshot(), e => e.Id.Id == 1000).Message;
+        Assert.Equal(
+            "LLM provider: azure (Azure OpenAI classic deployment, api-version 2024-10-21) at https://coach.openai.azure.com/, model coach-gpt4o, authentication Microsoft Entra ID (DefaultAzureCredential)",
+            line);
+    }
+
+    [Theory]
+    [InlineData(null, "Llm:Endpoint is required when Llm:Provider is 'azure'")]
+    [InlineData("https://coach.openai.azure.com/openai/deployments/gpt/chat/completions", "not a deployment URL; put the deployment name in Llm:Model")]
+    public void Azure_endpoint_mistakes_fail_naming_the_setting(string? endpoint, string expected) =>
+        Assert.Contains(expected, ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = endpoint, ["Llm:Model"] = "gpt" }));
+
+    [Fact]
+    public void Azure_v1_with_entra_id_over_http_fails() =>
+        Assert.Contains("Llm:Endpoint must be https to sign in with Microsoft Entra ID at the v1 endpoint",
+            ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "http://localhost:8080/openai/v1/", ["Llm:Model"] = "gpt" }));
+
+    [Fact]
+    public void Azure_without_a_deployment_fails() =>
+        Assert.Contains("Llm:Model is required when Llm:Provider is 'azure' (the deployment name).",
+            ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "https://coach.openai.azure.com/" }));
+
+    [Fact]
+    public void Unknown_api_version_fails_naming_the_ones_the_client_knows() =>
+        Assert.Contains("Llm:ApiVersion '2023-01-01' is not one the Azure OpenAI client knows; allowed values: '2024-06-01', ",
+            ValidationError(new() { ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = "https://coach.openai.azure.com/", ["Llm:Model"] = "gpt", ["Llm:ApiVersion"] = "2023-01-01" }));
+
+    [Theory]
+    [InlineData("azure", "https://coach.openai.azure.com/openai/v1/", "does not apply to the v1 endpoint")]
+    [InlineData("openai", "http://localhost:11434/v1", "Llm:ApiVersion applies only when Llm:Provider is 'azure'")]
+    public void Api_version_where_it_does_not_apply_fails(string provider, string endpoint, string expected) =>
+        Assert.Contains(expected, ValidationError(new() { ["Llm:Provider"] = provider, ["Llm:Endpoint"] = endpoint, ["Llm:Model"] = "m", ["Llm:ApiVersion"] = "2024-10-21" }));
 
     [Fact]
     public void OpenAi_without_a_model_fails_naming_the_setting() =>
@@ -74,7 +120,7 @@ public sealed class LlmRegistrationTests
 
     [Fact]
     public void Unknown_provider_fails_naming_the_allowed_values() =>
-        Assert.Contains("allowed values: 'offline', 'openai'", ValidationError(new() { ["Llm:Provider"] = "gemini" }));
+        Assert.Contains("allowed values: 'offline', 'openai', 'azure'", ValidationError(new() { ["Llm:Provider"] = "gemini" }));
 
     [Fact]
     public void OpenAi_cloud_without_a_key_fails() =>

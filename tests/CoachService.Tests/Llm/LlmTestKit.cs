@@ -1,7 +1,11 @@
 using CoachService.Testing;
 using CoachService.Llm;
+using CoachService.Llm.OpenAi;
 using CoachService.Llm.Tasks;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CoachService.Tests.Llm;
 
@@ -46,6 +50,29 @@ internal static class LlmTestKit
         TotalTimeout = TimeSpan.FromSeconds(30),
         MinimumThroughput = 100,
     };
+
+    /// <summary>AddCoachLlm alone, on these settings; <paramref name="configure"/> may add services first (a fake Entra ID credential).</summary>
+    public static ServiceProvider Services(
+        Dictionary<string, string?> settings, Action<IServiceCollection>? configure = null, ILoggerProvider? logs = null, LogLevel minimumLevel = LogLevel.Trace)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging(b =>
+        {
+            b.SetMinimumLevel(minimumLevel);
+            if (logs is not null)
+            {
+                b.AddProvider(logs);
+            }
+        });
+        configure?.Invoke(services);
+        return services.AddCoachLlm(configuration).BuildServiceProvider();
+    }
+
+    /// <summary>The provider end of the pipeline, as AddCoachLlm builds it for "openai": the guard over the SDK's client.</summary>
+    public static IChatClient OpenAiProvider(Uri endpoint, string model, TimeProvider? time = null) =>
+        new OpenAiGuardChatClient(
+            ProviderChatClients.Create(new LlmOptions { Provider = LlmProviders.OpenAi, Endpoint = endpoint.ToString(), Model = model }, () => throw new InvalidOperationException("no Entra ID here")),
+            time ?? TimeProvider.System);
 
     public static async Task<T> WithTimeout<T>(this Task<T> task) => await task.WaitAsync(Timeout);
 

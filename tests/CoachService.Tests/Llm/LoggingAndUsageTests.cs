@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
-using CoachService.Llm.Logging;
 using CoachService.Llm.Tasks;
 using CoachService.Llm.Usage;
 using CoachService.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -24,11 +24,16 @@ public sealed class LoggingAndUsageTests
         }),
     };
 
+    /// <summary>One streamed and one answered call through the whole registered pipeline, logged at <paramref name="level"/>.</summary>
     private static async Task<IReadOnlyList<FakeLogRecord>> LogOneStreamedCallAtAsync(LogLevel level)
     {
         var logs = new FakeLogCollector();
-        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(level).AddProvider(new FakeLoggerProvider(logs)));
-        using var client = new LoggingChatClient(Model(), factory.CreateLogger<LoggingChatClient>(), TimeProvider.System);
+        await using var server = await FakeLlmServer.StartAsync();
+        server.Handler = _ => FakeResponse.Reply($"It sounds hard, {SecretReply}.") with { PromptTokens = 50, CompletionTokens = 8 };
+        await using var services = LlmTestKit.Services(
+            new() { ["Llm:Provider"] = "openai", ["Llm:Endpoint"] = server.BaseUrl.ToString(), ["Llm:Model"] = "scripted-model" },
+            logs: new FakeLoggerProvider(logs), minimumLevel: level);
+        var client = services.GetRequiredService<IChatClient>();
 
         await client.GetStreamingResponseAsync(LlmTestKit.Conversation($"I worry about {Secret}."), LlmTestKit.ForTask(CoachTask.CoachReply)).CollectAsync();
         await client.GetResponseAsync(LlmTestKit.Conversation($"I worry about {Secret}."), LlmTestKit.ForTask(CoachTask.CoachReply)).WithTimeout();
@@ -54,6 +59,7 @@ public sealed class LoggingAndUsageTests
 
         Assert.Contains(entries, e => e.Level == LogLevel.Trace && e.Message.Contains(Secret));
         Assert.Contains(entries, e => e.Level == LogLevel.Trace && e.Message.Contains(SecretReply));
+        Assert.DoesNotContain(entries, e => e.Level > LogLevel.Trace && (e.Message.Contains(Secret) || e.Message.Contains(SecretReply)));
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using CoachService.Llm.Tasks;
 using CoachService.Llm.Usage;
 using CoachService.Testing;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CoachService.Tests.Llm;
@@ -12,19 +11,18 @@ namespace CoachService.Tests.Llm;
 /// <summary>The whole registered pipeline (AddCoachLlm, provider "openai") against the fake server.</summary>
 public sealed class OpenAiProviderTests : IAsyncLifetime
 {
-    private FakeOpenAiServer _server = null!;
+    private FakeLlmServer _server = null!;
     private ServiceProvider _services = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await FakeOpenAiServer.StartAsync().WithTimeout();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        _server = await FakeLlmServer.StartAsync().WithTimeout();
+        _services = LlmTestKit.Services(new()
         {
             ["Llm:Provider"] = "openai",
             ["Llm:Endpoint"] = _server.BaseUrl.ToString(),
             ["Llm:Model"] = "coach-model",
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddCoachLlm(configuration).BuildServiceProvider();
+        });
     }
 
     public async Task DisposeAsync()
@@ -58,7 +56,7 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
         Assert.True(request.IncludeUsage, "the adapter must ask for the final usage chunk");
         Assert.Equal("coach-model", request.Model);
         Assert.Equal([("system", "You are a kind coach."), ("user", "I feel stuck at work.")], request.Messages);
-        Assert.Equal($"Bearer {CoachService.Llm.OpenAi.OpenAiChatClient.PlaceholderApiKey}", request.Headers["Authorization"]);
+        Assert.Equal($"Bearer {CoachService.Llm.OpenAi.ProviderChatClients.PlaceholderApiKey}", request.Headers["Authorization"]);
     }
 
     [Fact]
@@ -70,6 +68,7 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
 
         Assert.Equal("Still here for you.", LlmTestKit.TextOf(updates));
         Assert.DoesNotContain(updates, u => u.Contents.Count == 0 && u.FinishReason is null);
+        Assert.All(updates, u => Assert.Equal("coach-model", u.ModelId)); // not the empty model of Azure's first chunk
     }
 
     [Fact]
@@ -142,16 +141,57 @@ public sealed class OpenAiProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Azure_v1_style_base_path_and_key_work()
+    public async Task Azure_v1_endpoint_and_key_work()
     {
-        await using var azure = await FakeOpenAiServer.StartAsync(new FakeOpenAiServerOptions { BasePath = "/openai/v1" }).WithTimeout();
-        using var client = new CoachService.Llm.OpenAi.OpenAiChatClient("my-deployment", azure.BaseUrl, "azure-key");
+        await using var azure = await FakeLlmServer.StartAsync(new FakeLlmServerOptions { Dialect = FakeLlmDialect.Azure }).WithTimeout();
+        await using var services = LlmTestKit.Services(new()
+        {
+            ["Llm:Provider"] = "azure", ["Llm:Endpoint"] = azure.AzureV1Url.ToString(), ["Llm:Model"] = "my-deployment", ["Llm:ApiKey"] = "azure-key",
+        });
 
-        var response = await client.GetResponseAsync(LlmTestKit.Conversation()).WithTimeout();
+        var response = await services.GetRequiredService<IChatClient>().GetResponseAsync(LlmTestKit.Conversation()).WithTimeout();
 
         Assert.Equal("This is the fake model speaking.", response.Text);
         Assert.Equal("/openai/v1/chat/completions", azure.Requests[0].Path);
-        Assert.Equal("Bearer azure-key", azure.Requests[0].Headers["Authorization"]);
+        Assert.Equal("azure-key", azure.Requests[0].Headers["api-key"]); // Azure's header, not a bearer token
+        Assert.False(azure.Requests[0].Headers.ContainsKey("Authorization"));
         Assert.Equal("my-deployment", azure.Requests[0].Model);
+    }
+
+    [Fact]
+    public async Task Streamed_tool_calls_arrive_as_one_function_call_with_its_arguments()
+    {
+        _server.Enqueue(FakeResponse.CallTools(new FakeToolCall("call_7", "goals_record_goal_progress", """{"goal_id":"g-1","progress":50}""")));
+
+        var updates = await Client.GetStreamingResponseAsync(LlmTestKit.Conversation(), LlmTestKit.ForTask(CoachTask.CoachReply)).CollectAsync();
+
+        var call = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_7", "goals_record_goal_progress"), (call.CallId, call.Name));
+        Assert.Equal("g-1", call.Arguments!["goal_id"]?.ToString());
+        Assert.Equal("50", call.Arguments["progress"]?.ToString());
+        Assert.Equal(ChatFinishReason.ToolCalls, updates.Last(u => u.FinishReason is not null).FinishReason);
+    }
+
+    [Fact]
+    public async Task Answered_tool_calls_arrive_as_a_function_call()
+    {
+        _server.Enqueue(FakeResponse.CallTools(new FakeToolCall("call_8", "goals_list", "{}")));
+
+        var response = await Client.GetResponseAsync(LlmTestKit.Conversation(), LlmTestKit.ForTask(CoachTask.CoachReply)).WithTimeout();
+
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_8", "goals_list"), (call.CallId, call.Name));
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task Seed_reaches_the_request_body()
+    {
+        var options = LlmTestKit.ForTask(CoachTask.CoachReply);
+        options.Seed = 4242;
+
+        await Client.GetResponseAsync(LlmTestKit.Conversation(), options).WithTimeout();
+
+        Assert.Equal(4242, _server.Requests[0].Body.GetProperty("seed").GetInt64());
     }
 }

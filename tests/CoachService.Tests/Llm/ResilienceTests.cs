@@ -8,17 +8,17 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CoachService.Tests.Llm;
 
-/// <summary>Each fault of the provider against ResilientChatClient over the real adapter and the fake server.</summary>
+/// <summary>Each fault of the provider against ResilientChatClient over the guard, the real SDK client and the fake server.</summary>
 public sealed class ResilienceTests : IAsyncLifetime
 {
-    private FakeOpenAiServer _server = null!;
+    private FakeLlmServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeOpenAiServer.StartAsync().WithTimeout();
+    public async Task InitializeAsync() => _server = await FakeLlmServer.StartAsync().WithTimeout();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private ResilientChatClient Client(LlmResilienceOptions options, TimeProvider? time = null) =>
-        new(new OpenAiChatClient("coach-model", _server.BaseUrl, timeProvider: time), options, time ?? TimeProvider.System);
+        new(LlmTestKit.OpenAiProvider(_server.BaseUrl, "coach-model", time), options, time ?? TimeProvider.System);
 
     private static ChatOptions Reply => LlmTestKit.ForTask(CoachTask.CoachReply);
 
@@ -182,26 +182,110 @@ public sealed class ResilienceTests : IAsyncLifetime
         await request.Aborted.WithTimeout();
     }
 
+    private static LlmResilienceOptions TwentySecondBudget => new()
+    {
+        TotalTimeout = TimeSpan.FromSeconds(20), AttemptTimeout = TimeSpan.FromSeconds(20),
+        FirstTokenTimeout = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(60),
+    };
+
     [Fact]
-    public async Task Retry_delay_is_capped_by_the_remaining_budget_and_the_total_timeout_ends_the_call()
+    public async Task Retry_after_beyond_the_remaining_budget_fails_at_once_as_unavailable()
     {
         var time = new DelayRecordingTimeProvider();
-        var options = new LlmResilienceOptions
-        {
-            TotalTimeout = TimeSpan.FromSeconds(20), AttemptTimeout = TimeSpan.FromSeconds(20),
-            FirstTokenTimeout = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(60),
-        };
-        _server.Enqueue(FakeResponse.Error(429, retryAfter: "25"));
-        using var client = Client(options, time);
+        _server.Enqueue(FakeResponse.Error(429, retryAfter: "25"), FakeResponse.Reply("Too late to matter."));
+        using var client = Client(TwentySecondBudget, time);
+
+        // No time passes: waiting 25 s could not end within the 20 s budget, so it is not waited for.
+        var error = await Assert.ThrowsAsync<LlmRetryAfterBeyondBudgetException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+
+        Assert.IsAssignableFrom<LlmUnavailableException>(error);
+        Assert.Equal(TimeSpan.FromSeconds(25), error.Requested);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(25), error.RetryAt);
+        Assert.Contains("coach is unavailable", error.Message);
+        Assert.Contains("asked to wait 25 s", error.Message);
+        Assert.Equal(429, Assert.IsType<LlmProviderException>(error.InnerException).StatusCode);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public async Task Retry_after_within_the_budget_is_waited_for_and_the_total_timeout_still_ends_the_call()
+    {
+        var time = new DelayRecordingTimeProvider();
+        _server.Enqueue(FakeResponse.Error(429, retryAfter: "15"), FakeResponse.Reply("Never.") with { DelayBeforeFirstByte = TimeSpan.FromSeconds(60) });
+        using var client = Client(TwentySecondBudget, time);
 
         var call = client.GetResponseAsync(LlmTestKit.Conversation(), Reply);
-        await time.WaitForRequestedDelayAsync(TimeSpan.FromSeconds(20), LlmTestKit.Timeout);
-        await WaitUntil(() => time.RequestedDelays.Count(d => d == TimeSpan.FromSeconds(20)) >= 3); // budget, attempt, capped retry delay
-        time.Advance(TimeSpan.FromSeconds(20));
+        await time.WaitForRequestedDelayAsync(TimeSpan.FromSeconds(15), LlmTestKit.Timeout);
+        Assert.Single(_server.Requests);
+        time.Advance(TimeSpan.FromSeconds(15));
+        var retry = await _server.WaitForRequestAsync(2, LlmTestKit.Timeout);
+        time.Advance(TimeSpan.FromSeconds(5));
 
         var error = await Assert.ThrowsAsync<LlmTimeoutException>(() => call).WithTimeout();
         Assert.Equal(LlmTimeoutKind.Total, error.Kind);
-        Assert.Single(_server.Requests);
+        await retry.Aborted.WithTimeout();
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Breaker_counts_calls_not_the_retries_of_one_call()
+    {
+        var options = LlmTestKit.FastResilience(maxRetryAttempts: 3);
+        options.MinimumThroughput = 4;
+        options.FailureRatio = 0.5;
+        _server.Handler = _ => FakeResponse.Error(503);
+        using var client = Client(options);
+
+        // Each call makes four attempts; a breaker counting attempts would open during the first call.
+        for (var i = 1; i <= 4; i++)
+        {
+            await Assert.ThrowsAsync<LlmProviderException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+            Assert.Equal(4 * i, _server.Requests.Count);
+        }
+
+        // Four failed calls: now it opens, and the fifth call is not sent.
+        await Assert.ThrowsAsync<LlmCircuitOpenException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+        Assert.Equal(16, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Throttling_never_opens_the_breaker()
+    {
+        var options = new LlmResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 4, FailureRatio = 0.5 };
+        _server.Handler = _ => FakeResponse.Error(429, retryAfter: "2");
+        using var client = Client(options, new DelayRecordingTimeProvider());
+
+        for (var i = 0; i < 6; i++)
+        {
+            var error = await Assert.ThrowsAsync<LlmProviderException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+            Assert.Equal(429, error.StatusCode);
+        }
+
+        Assert.Equal(6, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_provider_asking_for_two_seconds_opens_the_breaker_for_two_seconds_not_the_break_duration()
+    {
+        var time = new DelayRecordingTimeProvider();
+        var options = new LlmResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 4, FailureRatio = 0.5, BreakDuration = TimeSpan.FromSeconds(30) };
+        _server.Handler = _ => FakeResponse.Error(503, retryAfter: "2");
+        using var client = Client(options, time);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Assert.ThrowsAsync<LlmProviderException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+        }
+
+        var open = await Assert.ThrowsAsync<LlmCircuitOpenException>(() => client.GetResponseAsync(LlmTestKit.Conversation(), Reply)).WithTimeout();
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(2), open.RetryAt);
+        Assert.Equal(4, _server.Requests.Count);
+
+        _server.Handler = _ => FakeResponse.Reply("Back after two seconds.");
+        time.Advance(TimeSpan.FromSeconds(2.5));
+
+        Assert.Equal("Back after two seconds.", (await client.GetResponseAsync(LlmTestKit.Conversation(), Reply).WithTimeout()).Text);
+        Assert.Equal(5, _server.Requests.Count);
     }
 
     [Fact]

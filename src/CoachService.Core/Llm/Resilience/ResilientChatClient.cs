@@ -14,7 +14,10 @@ namespace CoachService.Llm.Resilience;
 /// budget, retries with back-off that honour Retry-After, and a circuit breaker.
 /// </summary>
 /// <remarks>
-/// Retries and the breaker are a Polly pipeline. The timeouts are CancellationTokenSources driven
+/// Retries and the breaker are a Polly pipeline, the breaker outside the retries: it counts calls,
+/// not attempts, so one user's retries cannot open it for everyone. Throttling (429) is the
+/// provider pacing us, not failing: it never counts towards the breaker, and a failure that came with
+/// a Retry-After opens the breaker for no longer than the provider asked. The timeouts are CancellationTokenSources driven
 /// by the injected <see cref="TimeProvider"/> instead of Polly timeout strategies, because a stream
 /// outlives the Polly callback: once the first update is handed to the caller, the attempt and
 /// total timeouts must keep running while the caller reads, but nothing may be retried any more.
@@ -23,6 +26,10 @@ public sealed class ResilientChatClient : DelegatingChatClient
 {
     private static readonly ResiliencePropertyKey<CallBudget> BudgetKey = new("coach.llm.budget");
     private static readonly ResiliencePropertyKey<string> TaskKey = new("coach.llm.task");
+    private static readonly ResiliencePropertyKey<TimeSpan> RequestedPauseKey = new("coach.llm.requested_pause");
+
+    // A Retry-After of 0 still means "failing": pause new calls for a moment rather than not at all.
+    private static readonly TimeSpan MinimumBreak = TimeSpan.FromMilliseconds(500);
 
     private readonly LlmResilienceOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -154,6 +161,10 @@ public sealed class ResilientChatClient : DelegatingChatClient
         {
             throw new LlmCircuitOpenException(ex.RetryAfter is { } wait ? _timeProvider.GetUtcNow() + wait : null, ex);
         }
+        catch (LlmProviderException ex) when (!callerToken.IsCancellationRequested && BeyondBudget(ex, budget) is { } remaining)
+        {
+            throw new LlmRetryAfterBeyondBudgetException(ex.RetryAfter!.Value, remaining, _timeProvider.GetUtcNow() + ex.RetryAfter.Value, ex);
+        }
         catch (Exception ex) when (!callerToken.IsCancellationRequested && budget.Expired && ex is not LlmException)
         {
             throw new LlmTimeoutException(LlmTimeoutKind.Total, _options.TotalTimeout, ex);
@@ -185,7 +196,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
         };
     }
 
-    /// <summary>Failures worth another attempt and counted by the breaker.</summary>
+    /// <summary>Failures worth another attempt.</summary>
     internal static bool IsTransient(Exception exception) => exception switch
     {
         LlmProviderException provider => provider.IsTransient,
@@ -194,36 +205,46 @@ public sealed class ResilientChatClient : DelegatingChatClient
         _ => false,
     };
 
+    /// <summary>
+    /// Failures that say the provider is unwell, counted by the breaker: transient ones except
+    /// throttling, which says only that we (maybe one busy user) should slow down.
+    /// </summary>
+    internal static bool CountsAgainstProvider(Exception exception) =>
+        IsTransient(exception) && exception is not LlmProviderException { StatusCode: 429 };
+
+    /// <summary>What is left of the budget when the provider asked to wait longer than that; else null.</summary>
+    private static TimeSpan? BeyondBudget(LlmProviderException exception, CallBudget budget) =>
+        exception is { IsTransient: true, RetryAfter: { } requested } && budget.Remaining is var remaining && requested >= remaining
+            ? remaining
+            : null;
+
     private ResiliencePipeline BuildPipeline()
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider };
 
-        // Polly requires at least one retry; zero means no retry strategy at all.
-        if (_options.MaxRetryAttempts > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = _options.MaxRetryAttempts,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsTransient(ex)),
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.Outcome.Exception, args.AttemptNumber, args.Context)),
-                OnRetry = args =>
-                {
-                    LlmLog.Retrying(
-                        _logger, args.AttemptNumber + 1, args.Context.Properties.GetValue(TaskKey, LlmRequestInfo.UntaggedTask),
-                        Reason(args.Outcome.Exception), (long)args.RetryDelay.TotalMilliseconds);
-                    return default;
-                },
-            });
-        }
-
-        // Inside the retry: each attempt counts towards the breaker, and an open breaker is not retried.
+        // Outside the retries: one call is one sample however many attempts it took, and an open
+        // breaker fails the call before any attempt.
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
             FailureRatio = _options.FailureRatio,
             MinimumThroughput = _options.MinimumThroughput,
             SamplingDuration = _options.SamplingDuration,
             BreakDuration = _options.BreakDuration,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsTransient(ex)),
+            ShouldHandle = args =>
+            {
+                if (args.Outcome.Exception is not { } ex || !CountsAgainstProvider(ex))
+                {
+                    return ValueTask.FromResult(false);
+                }
+
+                if (ex is LlmProviderException { RetryAfter: { } requested })
+                {
+                    args.Context.Properties.Set(RequestedPauseKey, requested);
+                }
+
+                return ValueTask.FromResult(true);
+            },
+            BreakDurationGenerator = args => ValueTask.FromResult(BreakDuration(args.Context)),
             OnOpened = args =>
             {
                 LlmLog.CircuitOpened(_logger, args.BreakDuration.TotalSeconds);
@@ -240,8 +261,39 @@ public sealed class ResilientChatClient : DelegatingChatClient
                 return default;
             },
         });
+
+        // Polly requires at least one retry; zero means no retry strategy at all.
+        if (_options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _options.MaxRetryAttempts,
+                // A pause beyond the budget is not waited for: the call fails at once (see ExecuteAsync).
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } ex && IsTransient(ex)
+                    && !(ex is LlmProviderException provider && args.Context.Properties.TryGetValue(BudgetKey, out var budget) && BeyondBudget(provider, budget) is not null)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.Outcome.Exception, args.AttemptNumber, args.Context)),
+                OnRetry = args =>
+                {
+                    LlmLog.Retrying(
+                        _logger, args.AttemptNumber + 1, args.Context.Properties.GetValue(TaskKey, LlmRequestInfo.UntaggedTask),
+                        Reason(args.Outcome.Exception), (long)args.RetryDelay.TotalMilliseconds);
+                    return default;
+                },
+            });
+        }
+
         return builder.Build();
     }
+
+    /// <summary>
+    /// BreakDuration, or less when the failure that opened the breaker came with a Retry-After: a
+    /// provider that asks for 2 s gets 2 s, not BreakDuration for every user.
+    /// </summary>
+    private TimeSpan BreakDuration(ResilienceContext context) =>
+        context.Properties.TryGetValue(RequestedPauseKey, out var requested) && requested < _options.BreakDuration
+            ? (requested > MinimumBreak ? requested : MinimumBreak)
+            : _options.BreakDuration;
 
     /// <summary>
     /// The provider's requested delay if it gave one, else exponential back-off with jitter;

@@ -1,15 +1,16 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace CoachService.Llm.Logging;
 
 /// <summary>
-/// Logs each LLM call: start at Debug, end at Information with task, model, duration, tokens and
-/// finish reason. Prompts and replies are personal: their text is logged only at Trace.
+/// One line per LLM call: start at Debug, end at Information with the coach task, model, duration,
+/// tokens and finish reason, failure at Warning. Microsoft.Extensions.AI's own logging (UseLogging,
+/// next in the pipeline) has none of these; it logs the message text, at Trace only. This class never
+/// logs message text.
 /// </summary>
-public sealed class LoggingChatClient(IChatClient innerClient, ILogger<LoggingChatClient> logger, TimeProvider timeProvider)
+public sealed class CallSummaryChatClient(IChatClient innerClient, ILogger<CallSummaryChatClient> logger, TimeProvider timeProvider)
     : DelegatingChatClient(innerClient)
 {
     private readonly string _defaultModel = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
@@ -17,12 +18,11 @@ public sealed class LoggingChatClient(IChatClient innerClient, ILogger<LoggingCh
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var messageList = messages as IReadOnlyCollection<ChatMessage> ?? messages.ToList();
-        var (task, model, started) = Start(messageList, options, streaming: false);
+        var (task, model, started) = Start(options, streaming: false);
         try
         {
-            var response = await base.GetResponseAsync(messageList, options, cancellationToken).ConfigureAwait(false);
-            Finish(task, response.ModelId ?? model, started, response.Usage, response.FinishReason, response.Text);
+            var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            Finish(task, response.ModelId ?? model, started, response.Usage, response.FinishReason);
             return response;
         }
         catch (Exception ex)
@@ -35,14 +35,12 @@ public sealed class LoggingChatClient(IChatClient innerClient, ILogger<LoggingCh
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var messageList = messages as IReadOnlyCollection<ChatMessage> ?? messages.ToList();
-        var (task, model, started) = Start(messageList, options, streaming: true);
-        var traceText = logger.IsEnabled(LogLevel.Trace) ? new StringBuilder() : null;
+        var (task, model, started) = Start(options, streaming: true);
         UsageDetails? usage = null;
         ChatFinishReason? finishReason = null;
         string? responseModel = null;
 
-        await using var updates = base.GetStreamingResponseAsync(messageList, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             try
@@ -62,35 +60,23 @@ public sealed class LoggingChatClient(IChatClient innerClient, ILogger<LoggingCh
             responseModel ??= update.ModelId;
             finishReason = update.FinishReason ?? finishReason;
             usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
-            traceText?.Append(update.Text);
             yield return update;
         }
 
-        Finish(task, responseModel ?? model, started, usage, finishReason, traceText?.ToString());
+        Finish(task, responseModel ?? model, started, usage, finishReason);
     }
 
-    private (string Task, string Model, long Started) Start(IReadOnlyCollection<ChatMessage> messages, ChatOptions? options, bool streaming)
+    private (string Task, string Model, long Started) Start(ChatOptions? options, bool streaming)
     {
         var task = LlmRequestInfo.TaskOrUntagged(options);
         var model = options?.ModelId ?? _defaultModel;
         LlmLog.CallStarted(logger, task, model, streaming);
-        if (logger.IsEnabled(LogLevel.Trace))
-        {
-            LlmLog.RequestText(logger, task, string.Join(" | ", messages.Select(m => $"{m.Role}: {m.Text}")));
-        }
-
         return (task, model, timeProvider.GetTimestamp());
     }
 
-    private void Finish(string task, string model, long started, UsageDetails? usage, ChatFinishReason? finishReason, string? text)
-    {
+    private void Finish(string task, string model, long started, UsageDetails? usage, ChatFinishReason? finishReason) =>
         LlmLog.CallFinished(
             logger, task, model, Elapsed(started), usage?.InputTokenCount, usage?.OutputTokenCount, finishReason?.Value ?? "none");
-        if (text is not null && logger.IsEnabled(LogLevel.Trace))
-        {
-            LlmLog.ResponseText(logger, task, text);
-        }
-    }
 
     private void Fail(string task, string model, long started, Exception exception, CancellationToken cancellationToken)
     {
