@@ -50,6 +50,8 @@ public sealed class PostgresTestCluster
             DataDirectory = folder.Combine("postgres"),
             Database = "postgres",
             StartTimeout = TimeSpan.FromSeconds(60),
+            // Many hosts and databases at once, each with its own pools: well above PostgreSQL's default 100.
+            MaxConnections = 600,
         };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         EmbeddedPostgres server;

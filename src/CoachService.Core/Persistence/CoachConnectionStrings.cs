@@ -13,7 +13,8 @@ public sealed record CoachConnectionStrings(string Owner, string App)
     /// <summary>The role the service's connections take (created by the initial migration): it owns nothing and cannot bypass RLS.</summary>
     public const string AppRole = "coach_app";
 
-    public static CoachConnectionStrings FromOwner(string ownerConnectionString)
+    /// <param name="appPoolSize">The service pool's size, when the server's connection limit is known.</param>
+    public static CoachConnectionStrings FromOwner(string ownerConnectionString, int? appPoolSize = null)
     {
         var owner = new NpgsqlConnectionStringBuilder(ownerConnectionString);
         if (string.IsNullOrEmpty(owner.ApplicationName))
@@ -22,6 +23,11 @@ public sealed record CoachConnectionStrings(string Owner, string App)
         }
 
         var app = new NpgsqlConnectionStringBuilder(owner.ConnectionString);
+        if (appPoolSize is { } size)
+        {
+            app.MaxPoolSize = size;
+        }
+
         app.Options = string.IsNullOrWhiteSpace(app.Options)
             ? $"-c role={AppRole}"
             : $"{app.Options} -c role={AppRole}";

@@ -45,7 +45,10 @@ public sealed partial class DatabaseStartup(string? configuredConnectionString, 
             }
         }
 
-        connections = CoachConnectionStrings.FromOwner(owner);
+        // The embedded server's limit is ours to size the pool against; a configured server's pool is
+        // the connection string's business (Maximum Pool Size).
+        connections = CoachConnectionStrings.FromOwner(owner,
+            embedded is null ? null : embeddedOptions.MaxConnections - EmbeddedPostgresOptions.ReservedConnections);
         try
         {
             await new DatabaseMigrator(connections, loggers.CreateLogger<DatabaseMigrator>()).MigrateAsync(cancellationToken);

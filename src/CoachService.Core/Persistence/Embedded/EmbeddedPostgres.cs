@@ -108,7 +108,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             EmbeddedPostgresLog.Starting(logger, binaries.Directory, port, dataDirectory);
             try
             {
-                await StartServerAsync(binaries, runner, dataDirectory, port, options.StartTimeout, ct).ConfigureAwait(false);
+                await StartServerAsync(binaries, runner, dataDirectory, port, options.StartTimeout, options.MaxConnections, ct).ConfigureAwait(false);
                 break;
             }
             catch (EmbeddedPostgresException ex) when (
@@ -383,7 +383,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     private static async Task StartServerAsync(
-        PostgresBinaries binaries, PostgresProcessRunner runner, string dataDirectory, int port, TimeSpan startTimeout, CancellationToken ct)
+        PostgresBinaries binaries, PostgresProcessRunner runner, string dataDirectory, int port, TimeSpan startTimeout, int maxConnections, CancellationToken ct)
     {
         var logFile = Path.Combine(dataDirectory, ServerLogFileName);
         if (File.Exists(logFile))
@@ -396,7 +396,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         // Unix sockets are off so nothing is created in /var/run/postgresql.
         var serverOptions = string.Create(
             CultureInfo.InvariantCulture,
-            $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
+            $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections={maxConnections}");
         var result = await runner.RunAsync(
             binaries.PathOf("pg_ctl"),
             [

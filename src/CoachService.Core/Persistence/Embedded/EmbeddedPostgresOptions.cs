@@ -27,6 +27,16 @@ public sealed class EmbeddedPostgresOptions
         ErrorMessage = "Database:Database must be a lower-case PostgreSQL identifier (letters, digits, underscore; at most 63).")]
     public string Database { get; set; } = "coach";
 
+    /// <summary>
+    /// The server's <c>max_connections</c>. The service's own connection pool is sized below it, so under
+    /// load a request waits for a pooled connection instead of being refused with "too many clients".
+    /// </summary>
+    [Range(20, 10_000, ErrorMessage = "Database:MaxConnections must be between 20 and 10000.")]
+    public int MaxConnections { get; set; } = 200;
+
+    /// <summary>Connections the server keeps beyond the service's pool: migrations, health checks, a psql session.</summary>
+    public const int ReservedConnections = 10;
+
     /// <summary>How long to wait for the server to accept connections.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00",
         ErrorMessage = "Database:StartTimeout must be between 1 second and 10 minutes.")]

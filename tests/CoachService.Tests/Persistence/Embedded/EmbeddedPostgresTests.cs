@@ -34,6 +34,19 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task The_server_limit_is_configured_and_the_service_pool_is_sized_below_it()
+    {
+        var options = Options();
+        options.MaxConnections = 42;
+        await using var cluster = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal("42", await ScalarAsync<string>(cluster.ConnectionString, "SHOW max_connections"));
+        var connections = CoachService.Persistence.CoachConnectionStrings.FromOwner(cluster.ConnectionString, options.MaxConnections - EmbeddedPostgresOptions.ReservedConnections);
+        Assert.Equal(32, new NpgsqlConnectionStringBuilder(connections.App).MaxPoolSize);
+        Assert.Equal(100, new NpgsqlConnectionStringBuilder(CoachService.Persistence.CoachConnectionStrings.FromOwner(cluster.ConnectionString).App).MaxPoolSize);
+    }
+
+    [Fact]
     public async Task Data_and_password_survive_a_stop_and_start()
     {
         var first = await StartAsync(Options());
