@@ -7,14 +7,14 @@ using CoachService.Api.Hubs;
 using CoachService.Conversations;
 using CoachService.Llm;
 using CoachService.Persistence;
-using CoachService.Prompts;
+using CoachService.Llm.Tasks;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddCoachDatabase(builder.Configuration);
 builder.Services.AddCoachDomain();
 builder.Services.AddCoachLlm(builder.Configuration);
-builder.Services.AddCoachPrompts(builder.Configuration);
+builder.Services.AddCoachKernel(builder.Configuration);
 builder.Services.AddCoachConversations(builder.Configuration);
 builder.Services.AddCoachHub();
 builder.Services.AddCoachHealthChecks();

@@ -198,6 +198,7 @@ public sealed partial class TurnOrchestrator(
         int? firstSentence = null;
         string? model = null;
         string? promptVersion = null;
+        TaskActor? actor = null;
         long? inputTokens = null;
         long? outputTokens = null;
         var kind = "text";
@@ -254,7 +255,9 @@ public sealed partial class TurnOrchestrator(
                 // Once the assessment is scored, the rest of the session is ordinary coaching.
                 var task = context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
                 kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
-                var stream = tasks.StartText(task, context.Inputs, context.History, turn.Stopping);
+                // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
+                actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
+                var stream = tasks.StartText(task, context.Inputs, context.History, actor, turn.Stopping);
                 promptVersion = stream.PromptVersion;
                 await foreach (var update in stream.Updates.WithCancellation(turn.Stopping))
                 {
@@ -342,6 +345,7 @@ public sealed partial class TurnOrchestrator(
                 OutputTokens = (int?)outputTokens,
                 Model = model,
                 PromptVersion = promptVersion,
+                Actions = actor?.Actions is { Count: > 0 } actions ? [.. actions] : null,
                 TimeToFirstTokenMs = firstToken,
                 TimeToFirstSentenceMs = firstSentence,
                 TotalMs = Elapsed(started),
@@ -362,6 +366,14 @@ public sealed partial class TurnOrchestrator(
 
                 return ToCompleted(figures);
             }, CancellationToken.None);
+        }
+    }
+
+    private static async Task PublishActionAsync(ActiveTurn turn, CoachAction action)
+    {
+        foreach (var listener in turn.Listeners)
+        {
+            await listener.ActionAsync(new TurnAction(turn.SessionId, turn.TurnId, action));
         }
     }
 

@@ -41,7 +41,7 @@ public static class LlmServiceCollectionExtensions
             IChatClient client = CreateProvider(options, timeProvider);
             client = new ResilientChatClient(client, options.Resilience, timeProvider, loggerFactory.CreateLogger<ResilientChatClient>());
             client = new UsageAccountingChatClient(client, sp.GetRequiredService<LlmUsageLedger>(), sp.GetService<IMeterFactory>());
-            return new LoggingChatClient(client, loggerFactory.CreateLogger<LoggingChatClient>(), timeProvider);
+            return new Logging.LoggingChatClient(client, loggerFactory.CreateLogger<Logging.LoggingChatClient>(), timeProvider);
         });
         return services;
     }

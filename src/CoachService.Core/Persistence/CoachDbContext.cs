@@ -182,6 +182,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             Owned(e, "messages");
             e.Property(m => m.Kind).HasDefaultValue("text");
             e.Property(m => m.Interrupted).HasDefaultValue(false);
+            e.Property(m => m.Actions).HasJsonb();
             Timestamps(e, "created_at");
             e.HasOne<CoachingSession>().WithMany().HasForeignKey(m => m.SessionId)
                 .OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_messages_session_id");
@@ -194,6 +195,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "messages", "role", In("role", DomainValues.MessageRoles));
                 Check(t, "messages", "kind", In("kind", DomainValues.MessageKinds));
                 Check(t, "messages", "heard_content", "heard_content IS NULL OR role = 'assistant'");
+                Check(t, "messages", "actions", "actions IS NULL OR (role = 'assistant' AND jsonb_typeof(actions) = 'array')");
                 Check(t, "messages", "client_turn_id", "client_turn_id IS NULL OR length(client_turn_id) BETWEEN 1 AND 100");
                 Check(t, "messages", "tokens",
                     "(input_tokens IS NULL OR input_tokens >= 0) AND (output_tokens IS NULL OR output_tokens >= 0)");

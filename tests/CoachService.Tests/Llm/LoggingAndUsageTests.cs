@@ -27,7 +27,7 @@ public sealed class LoggingAndUsageTests
     {
         var logs = new CapturingLoggerProvider(level);
         using var factory = logs.CreateFactory();
-        using var client = new LoggingChatClient(Model(), factory.CreateLogger<LoggingChatClient>(), TimeProvider.System);
+        using var client = new CoachService.Llm.Logging.LoggingChatClient(Model(), factory.CreateLogger<CoachService.Llm.Logging.LoggingChatClient>(), TimeProvider.System);
 
         await client.GetStreamingResponseAsync(LlmTestKit.Conversation($"I worry about {Secret}."), LlmTestKit.ForTask(CoachTask.CoachReply)).CollectAsync();
         await client.GetResponseAsync(LlmTestKit.Conversation($"I worry about {Secret}."), LlmTestKit.ForTask(CoachTask.CoachReply)).WithTimeout();

@@ -12,8 +12,7 @@ public sealed class LlmTaskRunnerTests
 
     private static readonly Dictionary<string, object?> SafetyInputs = new() { ["message"] = UserText };
 
-    private static LlmTaskRunner Runner(IChatClient client) =>
-        new(client, PromptTestFiles.RepositoryLibrary(), NullLogger<LlmTaskRunner>.Instance);
+    private static LlmTaskRunner Runner(IChatClient client) => KernelTestKit.Runner(client);
 
     [Fact]
     public async Task AValidOutputIsReturnedWithItsProvenance()
