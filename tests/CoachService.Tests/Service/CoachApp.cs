@@ -1,7 +1,9 @@
 using System.Net;
 using CoachService.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CoachService.Tests.Service;
@@ -13,11 +15,13 @@ namespace CoachService.Tests.Service;
 public sealed class CoachApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? services;
 
-    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, CapturingLoggerProvider? logs)
+    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, CapturingLoggerProvider? logs, Action<IServiceCollection>? services)
     {
         Database = database;
         this.settings = settings;
+        this.services = services;
         Logs = logs;
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
@@ -37,7 +41,9 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         }
     }
 
-    public static async Task<CoachApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false)
+    /// <param name="services">Replaces registrations after the app's own, e.g. the <c>IChatClient</c> with a scripted one.</param>
+    public static async Task<CoachApp> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false, Action<IServiceCollection>? services = null)
     {
         var database = await CoachTestDatabase.CreateAsync();
         var all = new Dictionary<string, string?>
@@ -51,7 +57,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var app = new CoachApp(database, all, captureLogs ? new CapturingLoggerProvider(LogLevel.Debug) : null);
+        var app = new CoachApp(database, all, captureLogs ? new CapturingLoggerProvider(LogLevel.Debug) : null, services);
         app.StartServer();
         return app;
     }
@@ -67,6 +73,11 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 
