@@ -37,16 +37,17 @@ internal static partial class OfflineToolUse
     /// <summary>The next step, or null for an ordinary reply (no tool offered, or nothing clear to act on).</summary>
     public static OfflineToolStep? Next(string message, IReadOnlyList<string> activeGoals, IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
-        var tools = options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
-        if (tools.Count == 0)
-        {
-            return null;
-        }
-
+        // First the confirmation: after the last allowed round trip the request offers no tools any more.
         var results = ResultsSinceLastUser(messages);
         if (results.LastOrDefault(r => r.Function.EndsWith(RecordProgress, StringComparison.Ordinal) || r.Function.EndsWith(LogMood, StringComparison.Ordinal)) is { } done)
         {
             return new OfflineToolStep(null, Confirmation(done));
+        }
+
+        var tools = options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
+        if (tools.Count == 0)
+        {
+            return null;
         }
 
         if (Tool(tools, LogMood) is { } logMood && Mood(message) is var (mood, intensity) && results.Count == 0)
