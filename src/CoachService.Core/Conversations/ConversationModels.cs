@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CoachService.Goals;
 using CoachService.Llm.Tasks;
 using CoachService.Progress;
 using CoachService.Sessions;

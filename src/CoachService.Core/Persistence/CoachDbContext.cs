@@ -125,7 +125,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "coaching_preferences", "timing", In("timing", DomainValues.Timings));
                 Check(t, "coaching_preferences", "duration", In("duration", DomainValues.Durations));
                 Check(t, "coaching_preferences", "style", In("style", DomainValues.Styles));
-                Check(t, "coaching_preferences", "coach_persona", In("coach_persona", Llm.Tasks.CoachPersona.All));
+                Check(t, "coaching_preferences", "coach_persona", In("coach_persona", Profiles.CoachPersona.All));
                 Check(t, "coaching_preferences", "session_frequency", In("session_frequency", DomainValues.SessionFrequencies));
             });
         });
@@ -168,7 +168,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             {
                 Check(t, "sessions", "session_type", In("session_type", DomainValues.SessionTypes));
                 Check(t, "sessions", "status", In("status", DomainValues.SessionStatuses));
-                Check(t, "sessions", "coach_persona", "coach_persona IS NULL OR " + In("coach_persona", Llm.Tasks.CoachPersona.All));
+                Check(t, "sessions", "coach_persona", "coach_persona IS NULL OR " + In("coach_persona", Profiles.CoachPersona.All));
                 Check(t, "sessions", "duration_seconds", "duration_seconds IS NULL OR duration_seconds >= 0");
                 Check(t, "sessions", "completed_at", "completed_at IS NULL OR completed_at >= started_at");
                 Check(t, "sessions", "emotional_snapshot", "emotional_snapshot IS NULL OR jsonb_typeof(emotional_snapshot) = 'array'");

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 using CoachService;
+using CoachService.Profiles;
 
 namespace CoachService.Persistence;
 
@@ -23,7 +24,7 @@ public static class DatabaseErrors
         ["ck_personality_assessments_enneagram_scores"] = "enneagram_scores must hold nine scores",
         ["ck_emotional_focus_categories_category"] = Allowed("category", DomainValues.EmotionalCategories),
         ["ck_emotional_focus_categories_priority"] = "priority must be between 1 and 5",
-        ["ck_coaching_preferences_coach_persona"] = Allowed("coach_persona", Llm.Tasks.CoachPersona.All),
+        ["ck_coaching_preferences_coach_persona"] = Allowed("coach_persona", Profiles.CoachPersona.All),
         ["ck_coaching_preferences_timing"] = Allowed("timing", DomainValues.Timings),
         ["ck_coaching_preferences_duration"] = Allowed("duration", DomainValues.Durations),
         ["ck_coaching_preferences_style"] = Allowed("style", DomainValues.Styles),
@@ -35,7 +36,7 @@ public static class DatabaseErrors
         ["ck_goals_goal_text"] = "goal_text must be 1 to 2000 characters",
         ["ck_sessions_session_type"] = Allowed("session_type", DomainValues.SessionTypes),
         ["ck_sessions_status"] = Allowed("status", DomainValues.SessionStatuses),
-        ["ck_sessions_coach_persona"] = Allowed("coach_persona", Llm.Tasks.CoachPersona.All),
+        ["ck_sessions_coach_persona"] = Allowed("coach_persona", Profiles.CoachPersona.All),
         ["ck_messages_role"] = Allowed("role", DomainValues.MessageRoles),
         ["ck_messages_kind"] = Allowed("kind", DomainValues.MessageKinds),
         ["ck_message_emotions_intensity"] = "intensity must be between 1 and 5",

@@ -1,5 +1,6 @@
-using CoachService.Llm.Tasks;
+using CoachService.Goals;
 using CoachService.Persistence;
+using CoachService.Profiles;
 
 namespace CoachService.Sessions;
 

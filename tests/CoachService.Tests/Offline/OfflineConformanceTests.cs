@@ -1,5 +1,6 @@
 using CoachService.Llm.Offline;
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using CoachService.Tests.Prompts;
 
 namespace CoachService.Tests.Offline;

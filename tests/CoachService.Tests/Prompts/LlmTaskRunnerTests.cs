@@ -1,4 +1,5 @@
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using CoachService.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
