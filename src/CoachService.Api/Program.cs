@@ -6,8 +6,8 @@ using CoachService.Api.Health;
 using CoachService.Api.Hubs;
 using CoachService.Conversations;
 using CoachService.Llm;
-using CoachService.Persistence;
 using CoachService.Llm.Tasks;
+using CoachService.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 

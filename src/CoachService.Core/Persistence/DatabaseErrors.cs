@@ -49,6 +49,7 @@ public static class DatabaseErrors
         ["ck_messages_tokens"] = "input_tokens and output_tokens must not be negative",
         ["ck_messages_latency"] = "time_to_first_token_ms, time_to_first_sentence_ms and total_ms must not be negative",
         ["ck_messages_heard_content"] = "heard_content is only for assistant messages",
+        ["ck_messages_actions"] = "actions is only for assistant messages and must be an array",
         ["ck_sessions_completed_at"] = "completed_at must not be before started_at",
         ["ck_virtues_last_earned_at"] = "last_earned_at must not be before first_earned_at",
         ["ck_streaks_longest_streak"] = "longest_streak must be at least current_streak",
