@@ -6,8 +6,8 @@ using CoachService.Api.Health;
 using CoachService.Api.Hubs;
 using CoachService.Conversations;
 using CoachService.Llm;
+using CoachService.Llm.Tasks;
 using CoachService.Persistence;
-using CoachService.Prompts;
 
 if (TokenCommand.IsInvoked(args))
 {
@@ -19,7 +19,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCoachDatabase(builder.Configuration);
 builder.Services.AddCoachDomain();
 builder.Services.AddCoachLlm(builder.Configuration);
-builder.Services.AddCoachPrompts(builder.Configuration);
+builder.Services.AddCoachKernel(builder.Configuration);
 builder.Services.AddCoachConversations(builder.Configuration);
 builder.Services.AddCoachHub();
 builder.Services.AddCoachHealthChecks();

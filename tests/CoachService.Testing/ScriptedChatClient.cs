@@ -54,8 +54,13 @@ public sealed class ScriptedChatClient : IChatClient
         return OnStreamingResponse?.Invoke(request, cancellationToken) ?? StreamFromResponse(request, cancellationToken);
     }
 
+    /// <summary>What the client says about itself; Semantic Kernel needs it to run a prompt function.</summary>
+    public ChatClientMetadata Metadata { get; } = new("scripted", providerUri: null, defaultModelId: "scripted");
+
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+        serviceKey is not null ? null
+        : serviceType == typeof(ChatClientMetadata) ? Metadata
+        : serviceType.IsInstanceOfType(this) ? this : null;
 
     public void Dispose()
     {

@@ -18,6 +18,8 @@ public interface ICoachClient
     Task EmotionalSnapshot(TurnEmotions emotions);
 
     Task OnboardingCompleted(OnboardingCompleted onboarding);
+
+    Task CoachAction(TurnAction action);
 }
 
 /// <summary>Starts a session.</summary>
@@ -85,5 +87,7 @@ public sealed class HubTurnListeners(IHubContext<CoachHub, ICoachClient> hub)
         public Task EmotionsAsync(TurnEmotions emotions) => client.EmotionalSnapshot(emotions);
 
         public Task OnboardingCompletedAsync(OnboardingCompleted onboarding) => client.OnboardingCompleted(onboarding);
+
+        public Task ActionAsync(TurnAction action) => client.CoachAction(action);
     }
 }

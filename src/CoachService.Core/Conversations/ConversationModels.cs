@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CoachService.Goals;
 using CoachService.Llm.Tasks;
 using CoachService.Progress;
 using CoachService.Sessions;
@@ -33,6 +34,9 @@ public sealed record TurnFailed(Guid SessionId, string TurnId, string Reason);
 /// <summary>The emotions of the user's message, computed after the reply.</summary>
 public sealed record TurnEmotions(Guid SessionId, string TurnId, int MessageSequence, IReadOnlyList<EmotionReading> Emotions);
 
+/// <summary>The coach acted on the user's data while replying (a goal's progress, a mood check-in); the reply confirms it.</summary>
+public sealed record TurnAction(Guid SessionId, string TurnId, CoachAction Action);
+
 /// <summary>Onboarding finished: the stored personality profile.</summary>
 public sealed record OnboardingCompleted(
     Guid SessionId,
@@ -64,6 +68,8 @@ public interface ITurnListener
     Task EmotionsAsync(TurnEmotions emotions);
 
     Task OnboardingCompletedAsync(OnboardingCompleted onboarding);
+
+    Task ActionAsync(TurnAction action);
 }
 
 /// <summary>A started session.</summary>

@@ -200,7 +200,9 @@ public sealed partial class TurnOrchestrator(
                 // Once the assessment is scored, the rest of the session is ordinary coaching.
                 var task = context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
                 draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
-                var stream = tasks.StartText(task, context.Inputs, context.History, turn.Stopping);
+                // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
+                draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
+                var stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, turn.Stopping);
                 draft.PromptVersion = stream.PromptVersion;
                 await foreach (var update in stream.Updates.WithCancellation(turn.Stopping))
                 {
@@ -252,6 +254,14 @@ public sealed partial class TurnOrchestrator(
                     }
                 }
             });
+        }
+    }
+
+    private static async Task PublishActionAsync(ActiveTurn turn, CoachAction action)
+    {
+        foreach (var listener in turn.Listeners)
+        {
+            await listener.ActionAsync(new TurnAction(turn.SessionId, turn.TurnId, action));
         }
     }
 

@@ -19,7 +19,8 @@ public sealed record ReplyRecord(
     int? OutputTokens,
     int? TimeToFirstTokenMs,
     int? TimeToFirstSentenceMs,
-    int? TotalMs);
+    int? TotalMs,
+    IReadOnlyList<CoachAction>? Actions = null);
 
 /// <summary>
 /// The database side of a turn: the user message (once per client turn id), the reply, and a
@@ -83,6 +84,7 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 OutputTokens = reply.OutputTokens,
                 Model = reply.Model,
                 PromptVersion = reply.PromptVersion,
+                Actions = reply.Actions is null ? null : [.. reply.Actions],
                 TimeToFirstTokenMs = reply.TimeToFirstTokenMs,
                 TimeToFirstSentenceMs = reply.TimeToFirstSentenceMs,
                 TotalMs = reply.TotalMs,

@@ -125,7 +125,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "coaching_preferences", "timing", In("timing", DomainValues.Timings));
                 Check(t, "coaching_preferences", "duration", In("duration", DomainValues.Durations));
                 Check(t, "coaching_preferences", "style", In("style", DomainValues.Styles));
-                Check(t, "coaching_preferences", "coach_persona", In("coach_persona", Llm.Tasks.CoachPersona.All));
+                Check(t, "coaching_preferences", "coach_persona", In("coach_persona", Profiles.CoachPersona.All));
                 Check(t, "coaching_preferences", "session_frequency", In("session_frequency", DomainValues.SessionFrequencies));
             });
         });
@@ -170,7 +170,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             {
                 Check(t, "sessions", "session_type", In("session_type", DomainValues.SessionTypes));
                 Check(t, "sessions", "status", In("status", SessionStatusRules.WireNames));
-                Check(t, "sessions", "coach_persona", "coach_persona IS NULL OR " + In("coach_persona", Llm.Tasks.CoachPersona.All));
+                Check(t, "sessions", "coach_persona", "coach_persona IS NULL OR " + In("coach_persona", Profiles.CoachPersona.All));
                 Check(t, "sessions", "duration_seconds", "duration_seconds IS NULL OR duration_seconds >= 0");
                 Check(t, "sessions", "completed_at", "completed_at IS NULL OR completed_at >= started_at");
                 Check(t, "sessions", "emotional_snapshot", "emotional_snapshot IS NULL OR jsonb_typeof(emotional_snapshot) = 'array'");
@@ -184,6 +184,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             Owned(e, "messages");
             e.Property(m => m.Kind).HasDefaultValue("text");
             e.Property(m => m.Interrupted).HasDefaultValue(false);
+            e.Property(m => m.Actions).HasJsonb();
             Timestamps(e, "created_at");
             e.HasOne<CoachingSession>().WithMany().HasForeignKey(m => m.SessionId)
                 .OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_messages_session_id");
@@ -196,6 +197,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "messages", "role", In("role", DomainValues.MessageRoles));
                 Check(t, "messages", "kind", In("kind", DomainValues.MessageKinds));
                 Check(t, "messages", "heard_content", "heard_content IS NULL OR role = 'assistant'");
+                Check(t, "messages", "actions", "actions IS NULL OR (role = 'assistant' AND jsonb_typeof(actions) = 'array')");
                 Check(t, "messages", "client_turn_id", "client_turn_id IS NULL OR length(client_turn_id) BETWEEN 1 AND 100");
                 Check(t, "messages", "tokens",
                     "(input_tokens IS NULL OR input_tokens >= 0) AND (output_tokens IS NULL OR output_tokens >= 0)");

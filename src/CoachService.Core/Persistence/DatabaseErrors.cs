@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 using CoachService;
+using CoachService.Profiles;
 
 namespace CoachService.Persistence;
 
@@ -23,7 +24,7 @@ public static class DatabaseErrors
         ["ck_personality_assessments_enneagram_scores"] = "enneagram_scores must hold nine scores",
         ["ck_emotional_focus_categories_category"] = Allowed("category", DomainValues.EmotionalCategories),
         ["ck_emotional_focus_categories_priority"] = "priority must be between 1 and 5",
-        ["ck_coaching_preferences_coach_persona"] = Allowed("coach_persona", Llm.Tasks.CoachPersona.All),
+        ["ck_coaching_preferences_coach_persona"] = Allowed("coach_persona", Profiles.CoachPersona.All),
         ["ck_coaching_preferences_timing"] = Allowed("timing", DomainValues.Timings),
         ["ck_coaching_preferences_duration"] = Allowed("duration", DomainValues.Durations),
         ["ck_coaching_preferences_style"] = Allowed("style", DomainValues.Styles),
@@ -35,7 +36,7 @@ public static class DatabaseErrors
         ["ck_goals_goal_text"] = "goal_text must be 1 to 2000 characters",
         ["ck_sessions_session_type"] = Allowed("session_type", DomainValues.SessionTypes),
         ["ck_sessions_status"] = Allowed("status", Sessions.SessionStatusRules.WireNames),
-        ["ck_sessions_coach_persona"] = Allowed("coach_persona", Llm.Tasks.CoachPersona.All),
+        ["ck_sessions_coach_persona"] = Allowed("coach_persona", Profiles.CoachPersona.All),
         ["ck_messages_role"] = Allowed("role", DomainValues.MessageRoles),
         ["ck_messages_kind"] = Allowed("kind", DomainValues.MessageKinds),
         ["ck_message_emotions_intensity"] = "intensity must be between 1 and 5",
@@ -48,6 +49,7 @@ public static class DatabaseErrors
         ["ck_messages_tokens"] = "input_tokens and output_tokens must not be negative",
         ["ck_messages_latency"] = "time_to_first_token_ms, time_to_first_sentence_ms and total_ms must not be negative",
         ["ck_messages_heard_content"] = "heard_content is only for assistant messages",
+        ["ck_messages_actions"] = "actions is only for assistant messages and must be an array",
         ["ck_sessions_completed_at"] = "completed_at must not be before started_at",
         ["ck_virtues_last_earned_at"] = "last_earned_at must not be before first_earned_at",
         ["ck_streaks_longest_streak"] = "longest_streak must be at least current_streak",

@@ -50,7 +50,7 @@ public sealed class CoachingPreferenceStore(CoachDatabase database, TimeProvider
         var timing = OneOf("timing", choices.Timing ?? defaults.Timing, DomainValues.Timings);
         var duration = OneOf("duration", choices.Duration ?? defaults.Duration, DomainValues.Durations);
         var style = OneOf("style", choices.Style ?? defaults.Style, DomainValues.Styles);
-        var persona = OneOf("coach_persona", choices.CoachPersona ?? defaults.CoachPersona, Llm.Tasks.CoachPersona.All);
+        var persona = OneOf("coach_persona", choices.CoachPersona ?? defaults.CoachPersona, Profiles.CoachPersona.All);
         var frequency = OneOf("session_frequency", choices.SessionFrequency ?? defaults.SessionFrequency, DomainValues.SessionFrequencies);
         var voice = ShortText("tts_voice_id", choices.TtsVoiceId);
         var focus = ShortText("focus_area", choices.FocusArea);

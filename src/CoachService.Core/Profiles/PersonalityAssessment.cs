@@ -1,4 +1,3 @@
-using CoachService.Llm.Tasks;
 using CoachService.Persistence;
 
 namespace CoachService.Profiles;
@@ -70,7 +69,7 @@ public sealed class CoachingPreferences : IUserOwned
     public string Style { get; set; } = "mixed";
 
     /// <summary>One of <see cref="CoachPersona.All"/>.</summary>
-    public string CoachPersona { get; set; } = Llm.Tasks.CoachPersona.WarmFriend;
+    public string CoachPersona { get; set; } = Profiles.CoachPersona.WarmFriend;
 
     /// <summary>The voice id of an external text-to-speech service, passed through to voice front-ends.</summary>
     public string? TtsVoiceId { get; set; }

@@ -1,4 +1,3 @@
-using CoachService.Llm.Tasks;
 using CoachService.Persistence;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,5 @@
-using CoachService.Profiles;
 using CoachService.Persistence;
+using CoachService.Profiles;
 using CoachService.Sessions;
 using CoachService.Users;
 using Microsoft.EntityFrameworkCore;

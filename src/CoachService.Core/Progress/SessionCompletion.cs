@@ -1,4 +1,4 @@
-using CoachService.Llm.Tasks;
+using CoachService.Goals;
 using CoachService.Persistence;
 using CoachService.Sessions;
 using CoachService.Users;

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using CoachService.Llm.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace CoachService.Prompts;
@@ -12,13 +11,16 @@ namespace CoachService.Prompts;
 public sealed class PromptLibrary
 {
     private readonly ILogger<PromptLibrary> _logger;
+    private readonly IReadOnlyCollection<string> _required;
     private readonly Lock _reloadLock = new();
     private volatile FrozenDictionary<string, PromptTemplate> _prompts;
 
-    public PromptLibrary(string directory, ILogger<PromptLibrary> logger)
+    /// <param name="required">Prompts that must exist (the tasks of the service); a missing one fails the load.</param>
+    public PromptLibrary(string directory, ILogger<PromptLibrary> logger, IReadOnlyCollection<string>? required = null)
     {
         Directory = Path.GetFullPath(directory);
         _logger = logger;
+        _required = required ?? [];
         _prompts = LoadAll();
         PromptLog.Loaded(logger, _prompts.Count, Directory);
     }
@@ -56,7 +58,7 @@ public sealed class PromptLibrary
             }
         }
 
-        foreach (var task in CoachTask.All.Where(t => !prompts.ContainsKey(t) && !errors.Any(e => Path.GetFileNameWithoutExtension(e.File) == t)))
+        foreach (var task in _required.Where(t => !prompts.ContainsKey(t) && !errors.Any(e => Path.GetFileNameWithoutExtension(e.File) == t)))
         {
             errors.Add(new PromptFileError(DisplayPath(task + PromptyFile.Extension), 0, $"the prompt of task '{task}' is missing (looked in {Directory})"));
         }

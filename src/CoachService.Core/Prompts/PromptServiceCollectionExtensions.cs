@@ -1,4 +1,3 @@
-using CoachService.Llm.Tasks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,18 +11,18 @@ public static class PromptServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="PromptOptions"/>, the <see cref="PromptLibrary"/> (loaded at start-up; a
-    /// broken prompt file fails start-up), its file watcher and the <see cref="LlmTaskRunner"/>.
-    /// The runner needs an <c>IChatClient</c>, registered by the LLM provider setup.
+    /// broken or missing prompt file fails start-up) and its file watcher. The tasks that run these
+    /// prompts are registered by <c>AddCoachKernel</c>, which names the <paramref name="required"/> prompts.
     /// </summary>
-    public static IServiceCollection AddCoachPrompts(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddCoachPrompts(this IServiceCollection services, IConfiguration configuration, IReadOnlyCollection<string> required)
     {
         services.AddValidatedOptions<PromptOptions>(configuration, PromptOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new PromptLibrary(
             provider.GetRequiredService<IOptions<PromptOptions>>().Value.ResolveDirectory(provider.GetRequiredService<IHostEnvironment>().ContentRootPath),
-            provider.GetRequiredService<ILogger<PromptLibrary>>()));
+            provider.GetRequiredService<ILogger<PromptLibrary>>(),
+            required));
         services.AddHostedService<PromptFileWatcher>();
-        services.TryAddSingleton<LlmTaskRunner>();
         return services;
     }
 }

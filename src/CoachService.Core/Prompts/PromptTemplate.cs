@@ -66,6 +66,7 @@ public sealed partial class PromptTemplate
         string description,
         string version,
         string file,
+        string source,
         PromptModelParameters parameters,
         IReadOnlyDictionary<string, PromptInput> inputs,
         JsonElement? outputSchema,
@@ -75,6 +76,7 @@ public sealed partial class PromptTemplate
         Description = description;
         Version = version;
         File = file;
+        Source = source;
         Parameters = parameters;
         Inputs = inputs;
         OutputSchema = outputSchema;
@@ -92,6 +94,9 @@ public sealed partial class PromptTemplate
 
     /// <summary>The file as shown in messages, e.g. <c>prompts/coach_reply.prompty</c>.</summary>
     public string File { get; }
+
+    /// <summary>The file's text (LF line endings, no BOM): the template of the task's kernel function.</summary>
+    public string Source { get; }
 
     public PromptModelParameters Parameters { get; }
 

@@ -35,6 +35,12 @@ public static partial class PromptyFile
         return new Parser(displayPath, name, version, text).Parse();
     }
 
+    /// <summary>
+    /// Parses the text of a file that was already read (a kernel function's template). The version is
+    /// the hash of the text's UTF-8 bytes, which equals the file's when the file has no BOM and LF endings.
+    /// </summary>
+    public static PromptTemplate Parse(string text, string displayPath) => Parse(new UTF8Encoding(false).GetBytes(text), displayPath);
+
     internal static string TypeName(PromptInputType type) => type switch
     {
         PromptInputType.ChatHistory => "chat_history",
@@ -96,7 +102,7 @@ public static partial class PromptyFile
                 throw Error(input.Line, $"input '{input.Name}' is declared but never used in the template");
             }
 
-            var template = new PromptTemplate(name, description, version, file, parameters, _inputs, schema, sections);
+            var template = new PromptTemplate(name, description, version, file, text, parameters, _inputs, schema, sections);
             RenderSamples(template);
             return template;
         }

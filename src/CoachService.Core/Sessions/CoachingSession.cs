@@ -1,5 +1,6 @@
-using CoachService.Llm.Tasks;
+using CoachService.Goals;
 using CoachService.Persistence;
+using CoachService.Profiles;
 
 namespace CoachService.Sessions;
 
@@ -72,6 +73,10 @@ public sealed class Message : IUserOwned
     public int? TimeToFirstTokenMs { get; set; }
     public int? TimeToFirstSentenceMs { get; set; }
     public int? TotalMs { get; set; }
+
+    /// <summary>For a reply: what the coach's tools did while it was produced (goal progress, mood check-ins).</summary>
+    public List<CoachAction>? Actions { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

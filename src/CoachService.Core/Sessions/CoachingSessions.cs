@@ -1,4 +1,5 @@
 using CoachService.Persistence;
+using CoachService.Profiles;
 using CoachService.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,9 +15,9 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
             throw new DomainValidationException("session_type", $"session_type must be one of: {string.Join(", ", DomainValues.SessionTypes)}");
         }
 
-        if (personaOverride is not null && !Llm.Tasks.CoachPersona.All.Contains(personaOverride))
+        if (personaOverride is not null && !Profiles.CoachPersona.All.Contains(personaOverride))
         {
-            throw new DomainValidationException("persona", $"persona must be one of: {string.Join(", ", Llm.Tasks.CoachPersona.All)}");
+            throw new DomainValidationException("persona", $"persona must be one of: {string.Join(", ", Profiles.CoachPersona.All)}");
         }
 
         return database.ForUserAsync(userId, async db =>

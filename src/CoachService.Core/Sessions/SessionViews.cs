@@ -1,4 +1,4 @@
-using CoachService.Llm.Tasks;
+using CoachService.Goals;
 
 namespace CoachService.Sessions;
 

@@ -1,4 +1,4 @@
-using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 
 namespace CoachService.Users;
 

@@ -1,10 +1,12 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using CoachService.Api.Auth;
+using CoachService.Goals;
 using CoachService.Llm.Tasks;
 using CoachService.Persistence;
+using CoachService.Profiles;
 using CoachService.Progress;
 using CoachService.Sessions;
 using CoachService.Tests.Service;

@@ -1,6 +1,6 @@
-using CoachService.Sessions;
 using CoachService.Conversations;
 using CoachService.Persistence;
+using CoachService.Sessions;
 using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Tests.Conversations;

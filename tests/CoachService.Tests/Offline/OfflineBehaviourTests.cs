@@ -1,4 +1,5 @@
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using static CoachService.Tests.Offline.OfflineTestKit;
 
 namespace CoachService.Tests.Offline;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CoachService.Llm.Offline;
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using Microsoft.Extensions.AI;
 using static CoachService.Tests.Offline.OfflineTestKit;
 

@@ -1,17 +1,14 @@
 using CoachService.Llm.Offline;
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using CoachService.Tests.Prompts;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CoachService.Tests.Offline;
 
 /// <summary>The offline engine through the real prompts and the real task runner: its output passes every schema as is.</summary>
 public sealed class OfflineConformanceTests
 {
-    private static readonly LlmTaskRunner Runner = new(
-        new OfflineChatClient(new OfflineEngineOptions { WordDelay = TimeSpan.Zero }),
-        PromptTestFiles.RepositoryLibrary(),
-        NullLogger<LlmTaskRunner>.Instance);
+    private static readonly LlmTaskRunner Runner = KernelTestKit.Runner(new OfflineChatClient(new OfflineEngineOptions { WordDelay = TimeSpan.Zero }));
 
     public static TheoryData<string> Messages => new()
     {

@@ -1,8 +1,9 @@
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using CoachService.Llm.Offline;
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using Microsoft.Extensions.AI;
 
 namespace CoachService.Tests.Offline;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using static CoachService.Tests.Offline.OfflineTestKit;
 
 namespace CoachService.Tests.Offline;

@@ -46,6 +46,7 @@ public sealed class CheckConstraintTests
         { "ck_goals_status", "goals", "status = 'done'", "status" },
         { "ck_messages_client_turn_id", "messages", "client_turn_id = ''", "client_turn_id" },
         { "ck_messages_heard_content", "messages", "heard_content = 'Hel'", "heard_content" },
+        { "ck_messages_actions", "messages", "actions = '{}'::jsonb", "actions" },
         { "ck_messages_kind", "messages", "kind = 'joke'", "kind" },
         { "ck_messages_latency", "messages", "total_ms = -1", "latency" },
         { "ck_messages_role", "messages", "role = 'bot'", "role" },

@@ -1,4 +1,5 @@
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using CoachService.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,8 +13,7 @@ public sealed class LlmTaskRunnerTests
 
     private static readonly Dictionary<string, object?> SafetyInputs = new() { ["message"] = UserText };
 
-    private static LlmTaskRunner Runner(IChatClient client) =>
-        new(client, PromptTestFiles.RepositoryLibrary(), NullLogger<LlmTaskRunner>.Instance);
+    private static LlmTaskRunner Runner(IChatClient client) => KernelTestKit.Runner(client);
 
     [Fact]
     public async Task AValidOutputIsReturnedWithItsProvenance()

@@ -1,9 +1,12 @@
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using CoachService.Goals;
 using CoachService.Json;
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 using CoachService.Prompts;
+using CoachService.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace CoachService.Tests.Prompts;

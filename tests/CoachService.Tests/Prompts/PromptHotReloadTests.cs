@@ -1,4 +1,5 @@
 using CoachService.Llm.Tasks;
+using CoachService.Persistence;
 using CoachService.Prompts;
 using CoachService.Testing;
 using Microsoft.Extensions.Configuration;
@@ -59,7 +60,7 @@ public sealed class PromptHotReloadTests : IDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production, ContentRootPath = Path.GetTempPath() });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Prompts:Path"] = _folder });
         builder.Services.AddSingleton<Microsoft.Extensions.AI.IChatClient>(new ScriptedChatClient());
-        builder.Services.AddCoachPrompts(builder.Configuration);
+        builder.Services.AddCoachPrompts(builder.Configuration, CoachTask.All);
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<PromptFileException>(() => host.StartAsync().WaitAsync(PromptTestFiles.Timeout));
@@ -68,18 +69,26 @@ public sealed class PromptHotReloadTests : IDisposable
     }
 
     [Fact]
-    public async Task AddCoachPromptsRegistersALoadedLibraryAndTheRunner()
+    public async Task AddCoachKernelRegistersALoadedLibraryAndARunnerOnTheRegisteredChatClient()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production, ContentRootPath = Path.GetTempPath() });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Prompts:Path"] = _folder });
-        builder.Services.AddSingleton<Microsoft.Extensions.AI.IChatClient>(new ScriptedChatClient());
-        builder.Services.AddCoachPrompts(builder.Configuration);
+        var client = ScriptedChatClient.Replying("Hello there.");
+        builder.Services.AddSingleton<Microsoft.Extensions.AI.IChatClient>(client);
+        // The plugins' services; no test here reaches the database.
+        builder.Services.AddCoachPersistence(new CoachConnectionStrings("Host=127.0.0.1", "Host=127.0.0.1")).AddCoachDomain();
+        builder.Services.AddCoachKernel(builder.Configuration);
         using var host = builder.Build();
 
         await host.StartAsync().WaitAsync(PromptTestFiles.Timeout);
 
         Assert.Equal(_folder, host.Services.GetRequiredService<PromptLibrary>().Directory);
-        Assert.NotNull(host.Services.GetRequiredService<LlmTaskRunner>());
+        var inputs = new Dictionary<string, object?> { ["question_number"] = 1, ["user_name"] = "Sam", ["message"] = "hi" };
+        var text = string.Concat(await host.Services.GetRequiredService<LlmTaskRunner>()
+            .StreamTextAsync(CoachTask.AssessmentQuestion, inputs, null, CancellationToken.None)
+            .Select(u => u.Text).ToListAsync().AsTask().WaitAsync(PromptTestFiles.Timeout));
+        Assert.Equal("Hello there.", text);
+        Assert.Single(client.Requests);
         await host.StopAsync().WaitAsync(PromptTestFiles.Timeout);
     }
 

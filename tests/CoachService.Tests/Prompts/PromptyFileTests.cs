@@ -1,3 +1,4 @@
+using CoachService.Llm.Tasks;
 using CoachService.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -185,7 +186,7 @@ public sealed class PromptyFileTests
             File.WriteAllText(Path.Combine(folder, "coach_reply.prompty"), PromptTestFiles.Minimal.Replace("{{#each goals}}", "{{#each gaols}}"));
             File.Delete(Path.Combine(folder, "safety_screen.prompty"));
 
-            var error = Assert.Throws<PromptFileException>(() => new PromptLibrary(folder, NullLogger<PromptLibrary>.Instance));
+            var error = Assert.Throws<PromptFileException>(() => new PromptLibrary(folder, NullLogger<PromptLibrary>.Instance, CoachTask.All));
 
             Assert.Contains("prompts/coach_reply.prompty:20: variable 'gaols' is used but not declared in inputs", error.Message, StringComparison.Ordinal);
             Assert.Contains("prompts/safety_screen.prompty: the prompt of task 'safety_screen' is missing", error.Message, StringComparison.Ordinal);

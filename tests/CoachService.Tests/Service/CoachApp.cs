@@ -1,7 +1,9 @@
 using System.Net;
 using CoachService.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -14,11 +16,13 @@ namespace CoachService.Tests.Service;
 public sealed class CoachApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? services;
 
-    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, FakeLogCollector? logs)
+    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, FakeLogCollector? logs, Action<IServiceCollection>? services)
     {
         Database = database;
         this.settings = settings;
+        this.services = services;
         Logs = logs;
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
@@ -38,7 +42,9 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         }
     }
 
-    public static async Task<CoachApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false)
+    /// <param name="services">Replaces registrations after the app's own, e.g. the <c>IChatClient</c> with a scripted one.</param>
+    public static async Task<CoachApp> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false, Action<IServiceCollection>? services = null)
     {
         var database = await CoachTestDatabase.CreateAsync();
         var all = new Dictionary<string, string?>
@@ -52,7 +58,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var app = new CoachApp(database, all, captureLogs ? new FakeLogCollector() : null);
+        var app = new CoachApp(database, all, captureLogs ? new FakeLogCollector() : null, services);
         app.StartServer();
         return app;
     }
@@ -68,6 +74,11 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 

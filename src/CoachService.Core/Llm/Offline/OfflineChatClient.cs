@@ -42,7 +42,20 @@ public sealed partial class OfflineChatClient(OfflineEngineOptions options, Time
         cancellationToken.ThrowIfCancellationRequested();
         var messageList = messages.ToList();
         var request = OfflineRequest.From(messageList, options);
-        var text = Answer(request);
+        var step = ToolStep(request, messageList, options);
+        if (step?.Call is { } call)
+        {
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [call]))
+            {
+                ModelId = ModelName,
+                FinishReason = ChatFinishReason.ToolCalls,
+                CreatedAt = clock.GetUtcNow(),
+                Usage = Usage(messageList, call.Name),
+                AdditionalProperties = About(request.Task),
+            });
+        }
+
+        var text = step?.Text ?? Answer(request);
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text) { MessageId = ResponseId(messageList, request, text) })
         {
             ResponseId = ResponseId(messageList, request, text),
@@ -61,7 +74,20 @@ public sealed partial class OfflineChatClient(OfflineEngineOptions options, Time
         cancellationToken.ThrowIfCancellationRequested();
         var messageList = messages.ToList();
         var request = OfflineRequest.From(messageList, options);
-        var text = Answer(request);
+        var step = ToolStep(request, messageList, options);
+        if (step?.Call is { } call)
+        {
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [call, new UsageContent(Usage(messageList, call.Name))])
+            {
+                ModelId = ModelName,
+                CreatedAt = clock.GetUtcNow(),
+                FinishReason = ChatFinishReason.ToolCalls,
+                AdditionalProperties = About(request.Task),
+            };
+            yield break;
+        }
+
+        var text = step?.Text ?? Answer(request);
         var responseId = ResponseId(messageList, request, text);
         var chunks = IsJsonTask(request.Task) ? JsonChunks(text) : WordChunks(text);
         var createdAt = clock.GetUtcNow();
@@ -112,6 +138,12 @@ public sealed partial class OfflineChatClient(OfflineEngineOptions options, Time
     public void Dispose()
     {
     }
+
+    /// <summary>A coach reply offered the coach's tools may call one first (see <see cref="OfflineToolUse"/>).</summary>
+    private static OfflineToolStep? ToolStep(OfflineRequest request, IReadOnlyList<ChatMessage> messages, ChatOptions? options) =>
+        request.Task == CoachTask.CoachReply
+            ? OfflineToolUse.Next(request.TextOrLastUser("message"), request.List("active_goals"), messages, options)
+            : null;
 
     /// <summary>Produces the task's output: plain text for the two spoken tasks, JSON for the rest.</summary>
     private string Answer(OfflineRequest request) => request.Task switch

@@ -1,4 +1,5 @@
 using CoachService.Llm.Tasks;
+using CoachService.Profiles;
 
 namespace CoachService.Llm.Offline;
 

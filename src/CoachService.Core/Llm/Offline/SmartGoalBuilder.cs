@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CoachService.Goals;
 using CoachService.Llm.Tasks;
 
 namespace CoachService.Llm.Offline;

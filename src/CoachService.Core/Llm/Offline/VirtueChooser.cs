@@ -1,4 +1,5 @@
 using CoachService.Llm.Tasks;
+using CoachService.Sessions;
 
 namespace CoachService.Llm.Offline;
 

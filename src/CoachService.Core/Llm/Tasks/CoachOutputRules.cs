@@ -1,3 +1,4 @@
+using CoachService.Profiles;
 namespace CoachService.Llm.Tasks;
 
 /// <summary>

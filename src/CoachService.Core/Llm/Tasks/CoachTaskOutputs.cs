@@ -1,3 +1,4 @@
+using CoachService.Profiles;
 namespace CoachService.Llm.Tasks;
 
 /// <summary>The output record of each structured task; text tasks are absent.</summary>

@@ -1,19 +1,21 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CoachService.Json;
 using CoachService.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.SemanticKernel;
 
 namespace CoachService.Llm.Tasks;
 
 /// <summary>
-/// Runs the LLM tasks: renders the task's prompt, sends it through <see cref="IChatClient"/> with the
-/// prompt's model parameters and the task metadata, and for structured tasks validates the output
-/// against the prompt's JSON schema (with one repair attempt) before anyone can store it.
+/// Runs the LLM tasks as Semantic Kernel functions, one per prompt file: renders the task's prompt,
+/// sends it through the kernel's chat client with the prompt's model parameters and the task metadata,
+/// and for structured tasks validates the output against the prompt's JSON schema (with one repair
+/// attempt) before anyone can store it. Each run gets its own <see cref="TaskInvocation"/> in a clone of
+/// the kernel, where the provenance filter records the rendered prompt's hash and the plugins find the user.
 /// </summary>
-public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary prompts, ILogger<LlmTaskRunner> logger)
+public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functions, ILogger<LlmTaskRunner> logger)
 {
     private static readonly JsonSerializerOptions OutputJson = new()
     {
@@ -29,24 +31,40 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
         IReadOnlyDictionary<string, object?> inputs,
         IReadOnlyList<ChatMessage>? history,
         CancellationToken cancellationToken) =>
-        StartText(task, inputs, history, cancellationToken).Updates;
+        StartText(task, inputs, history, actor: null, cancellationToken).Updates;
 
-    /// <summary>Like <see cref="StreamTextAsync"/>, with the version of the prompt that rendered the request.</summary>
+    /// <summary>Like <see cref="StreamTextAsync"/>, with the provenance of the request.</summary>
     public TextTaskStream StartText(
         string task,
         IReadOnlyDictionary<string, object?> inputs,
         IReadOnlyList<ChatMessage>? history,
+        CancellationToken cancellationToken) =>
+        StartText(task, inputs, history, actor: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StreamTextAsync"/>. With an <paramref name="actor"/>, the coach's reply may call the
+    /// coach's tools for that user (SK's automatic function calling, at most
+    /// <see cref="CoachKernel.MaxToolRoundTrips"/> round trips); what they did is in <see cref="TaskActor.Actions"/>.
+    /// </summary>
+    public TextTaskStream StartText(
+        string task,
+        IReadOnlyDictionary<string, object?> inputs,
+        IReadOnlyList<ChatMessage>? history,
+        TaskActor? actor,
         CancellationToken cancellationToken)
     {
         // Resolve and check eagerly, so a bad call fails when it is made rather than at the first MoveNext.
-        var prompt = prompts.Get(task);
+        var (prompt, function) = functions.Get(task);
         if (prompt.IsStructured)
         {
             throw new ArgumentException($"Task '{task}' has a structured output; use {nameof(RunStructuredAsync)}.", nameof(task));
         }
 
-        var messages = prompt.Render(inputs, history);
-        return new TextTaskStream(prompt.Version, chatClient.GetStreamingResponseAsync(messages, CreateOptions(prompt, inputs), cancellationToken));
+        CheckArguments(prompt, inputs, history);
+        var invocation = new TaskInvocation(prompt.Name, prompt.Version, actor);
+        var settings = CoachPromptSettings.For(prompt, inputs, offerTools: actor is not null && task == CoachTask.CoachReply);
+        var updates = function.InvokeStreamingAsync<ChatResponseUpdate>(KernelFor(invocation), Arguments(prompt, inputs, history, settings), cancellationToken);
+        return new TextTaskStream(prompt.Version, updates, invocation);
     }
 
     /// <summary>
@@ -60,8 +78,8 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
         IReadOnlyDictionary<string, object?> inputs,
         CancellationToken cancellationToken)
     {
-        var prompt = prompts.Get(task);
-        if (prompt.OutputSchema is not { } schema)
+        var (prompt, function) = functions.Get(task);
+        if (!prompt.IsStructured)
         {
             throw new ArgumentException($"Task '{task}' has a text output; use {nameof(StreamTextAsync)}.", nameof(task));
         }
@@ -71,32 +89,72 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
             throw new ArgumentException($"Task '{task}' produces {expected.Name}, not {typeof(T).Name}.", nameof(T));
         }
 
-        var messages = prompt.Render(inputs).ToList();
-        var options = CreateOptions(prompt, inputs);
-        options.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, schemaName: task, schemaDescription: prompt.Description);
+        CheckArguments(prompt, inputs, history: null);
+        var invocation = new TaskInvocation(prompt.Name, prompt.Version, actor: null);
+        var invocationKernel = KernelFor(invocation);
+        var settings = CoachPromptSettings.For(prompt, inputs, offerTools: false);
 
         var usage = new UsageDetails();
-        var first = await chatClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var result = await function.InvokeAsync(invocationKernel, Arguments(prompt, inputs, null, settings), cancellationToken).ConfigureAwait(false);
+        var first = result.GetValue<ChatResponse>() ?? throw new LlmOutputInvalidException(task, ["$: the kernel returned no chat response"]);
         AddUsage(usage, first.Usage);
         var (value, errors) = Evaluate<T>(prompt, first);
         if (value is not null)
         {
-            return Result(value, prompt, first, usage, repaired: false);
+            return Result(value, prompt, invocation, first, usage, repaired: false);
         }
 
+        // The repair is a follow-up of the same conversation, not a prompt of its own: it goes to the
+        // kernel's chat client with the same options, after the messages the function rendered.
         LlmTaskLog.Repairing(logger, task, prompt.Version, errors.Count);
+        var messages = prompt.Render(inputs).ToList();
         messages.Add(new ChatMessage(ChatRole.Assistant, first.Text));
         messages.Add(new ChatMessage(ChatRole.User, RepairRequest(errors)));
-        var second = await chatClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var second = await invocationKernel.GetRequiredService<IChatClient>()
+            .GetResponseAsync(messages, settings.ToChatOptions(invocationKernel), cancellationToken).ConfigureAwait(false);
         AddUsage(usage, second.Usage);
         (value, errors) = Evaluate<T>(prompt, second);
         if (value is not null)
         {
-            return Result(value, prompt, second, usage, repaired: true);
+            return Result(value, prompt, invocation, second, usage, repaired: true);
         }
 
         LlmTaskLog.RepairFailed(logger, task, prompt.Version, string.Join("; ", errors));
         throw new LlmOutputInvalidException(task, errors);
+    }
+
+    private static void CheckArguments(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, IReadOnlyList<ChatMessage>? history)
+    {
+        prompt.CheckInputs(inputs);
+        if (history is { Count: > 0 } && prompt.HistoryInput is null)
+        {
+            throw new ArgumentException($"Prompt '{prompt.Name}' takes no chat history.", nameof(history));
+        }
+    }
+
+    /// <summary>A clone of the kernel that carries this run's invocation (cheap: plugins and filters are shared).</summary>
+    private Kernel KernelFor(TaskInvocation invocation)
+    {
+        var clone = kernel.Clone();
+        clone.Data[TaskInvocation.DataKey] = invocation;
+        return clone;
+    }
+
+    private static KernelArguments Arguments(
+        PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs, IReadOnlyList<ChatMessage>? history, CoachPromptSettings settings)
+    {
+        var arguments = new KernelArguments(settings);
+        foreach (var (name, value) in inputs)
+        {
+            arguments[name] = value;
+        }
+
+        if (prompt.HistoryInput is { } historyInput)
+        {
+            arguments[historyInput] = history ?? [];
+        }
+
+        return arguments;
     }
 
     /// <summary>The text of the repair request: our words and the validator's errors only.</summary>
@@ -104,27 +162,6 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
         "Your previous reply is not valid for the required JSON schema. The errors are:\n"
         + string.Join("\n", errors.Select(e => "- " + e))
         + "\nReply again with only the corrected JSON object: no prose, no code fences, no extra fields.";
-
-    private static ChatOptions CreateOptions(PromptTemplate prompt, IReadOnlyDictionary<string, object?> inputs)
-    {
-        var parameters = prompt.Parameters;
-        return new ChatOptions
-        {
-            Temperature = parameters.Temperature,
-            MaxOutputTokens = parameters.MaxTokens,
-            TopP = parameters.TopP,
-            FrequencyPenalty = parameters.FrequencyPenalty,
-            PresencePenalty = parameters.PresencePenalty,
-            Seed = parameters.Seed,
-            StopSequences = parameters.Stop?.ToList(),
-            AdditionalProperties = new AdditionalPropertiesDictionary
-            {
-                [CoachChatOptionKeys.Task] = prompt.Name,
-                [CoachChatOptionKeys.Inputs] = inputs,
-                [CoachChatOptionKeys.PromptVersion] = prompt.Version,
-            },
-        };
-    }
 
     /// <summary>The output as <typeparamref name="T"/> if it is valid, else the reasons it is not.</summary>
     private (T? Value, IReadOnlyList<string> Errors) Evaluate<T>(PromptTemplate prompt, ChatResponse response)
@@ -176,8 +213,11 @@ public sealed partial class LlmTaskRunner(IChatClient chatClient, PromptLibrary 
         }
     }
 
-    private static StructuredResult<T> Result<T>(T value, PromptTemplate prompt, ChatResponse response, UsageDetails usage, bool repaired) =>
-        new(value, prompt.Name, prompt.Version, response.ModelId, new LlmUsage(usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0), repaired);
+    private static StructuredResult<T> Result<T>(T value, PromptTemplate prompt, TaskInvocation invocation, ChatResponse response, UsageDetails usage, bool repaired) =>
+        new(value, prompt.Name, prompt.Version, response.ModelId, new LlmUsage(usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0), repaired)
+        {
+            RenderedPromptHash = invocation.RenderedPromptHash,
+        };
 
     private static void AddUsage(UsageDetails total, UsageDetails? usage)
     {

@@ -16,7 +16,16 @@ public sealed record StructuredResult<T>(
     string PromptVersion,
     string? ModelId,
     LlmUsage Usage,
-    bool Repaired);
+    bool Repaired)
+{
+    /// <summary>SHA-256 (hex) of the rendered prompt messages that produced the first output.</summary>
+    public string? RenderedPromptHash { get; init; }
+}
 
 /// <summary>A text task's streamed updates and the version of the prompt that produced them.</summary>
-public sealed record TextTaskStream(string PromptVersion, IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> Updates);
+/// <param name="Invocation">The run: its rendered prompt hash is set once the first update has arrived.</param>
+public sealed record TextTaskStream(string PromptVersion, IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> Updates, TaskInvocation Invocation)
+{
+    /// <summary>SHA-256 (hex) of the rendered prompt messages; known once the stream has started (the prompt renders then).</summary>
+    public string? RenderedPromptHash => Invocation.RenderedPromptHash;
+}

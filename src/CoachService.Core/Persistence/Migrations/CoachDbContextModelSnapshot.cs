@@ -716,6 +716,10 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnName("id")
                         .HasDefaultValueSql("gen_random_uuid()");
 
+                    b.Property<string>("Actions")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("actions");
+
                     b.Property<string>("ClientTurnId")
                         .HasColumnType("text")
                         .HasColumnName("client_turn_id");
@@ -810,6 +814,8 @@ namespace CoachService.Persistence.Migrations
 
                     b.ToTable("messages", null, t =>
                         {
+                            t.HasCheckConstraint("ck_messages_actions", "actions IS NULL OR (role = 'assistant' AND jsonb_typeof(actions) = 'array')");
+
                             t.HasCheckConstraint("ck_messages_client_turn_id", "client_turn_id IS NULL OR length(client_turn_id) BETWEEN 1 AND 100");
 
                             t.HasCheckConstraint("ck_messages_heard_content", "heard_content IS NULL OR role = 'assistant'");

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using CoachService.Sessions;
+using Microsoft.SemanticKernel;
+
+namespace CoachService.Llm.Tasks;
+
+/// <summary>
+/// One run of a task's kernel function, kept in the invocation's <see cref="Kernel.Data"/>: the
+/// provenance filter writes the rendered prompt's hash here, and the coach's plugins read who they act for.
+/// </summary>
+public sealed class TaskInvocation(string task, string promptVersion, TaskActor? actor)
+{
+    internal const string DataKey = "coach.invocation";
+
+    private volatile string? _renderedPromptHash;
+
+    public string Task { get; } = task;
+
+    public string PromptVersion { get; } = promptVersion;
+
+    /// <summary>The user the task acts for; null when the task may not touch anyone's data.</summary>
+    public TaskActor? Actor { get; } = actor;
+
+    /// <summary>SHA-256 (hex) of the rendered messages; set when the prompt has rendered.</summary>
+    public string? RenderedPromptHash
+    {
+        get => _renderedPromptHash;
+        internal set => _renderedPromptHash = value;
+    }
+
+    public static TaskInvocation? Of(Kernel kernel) =>
+        kernel.Data.TryGetValue(DataKey, out var value) ? value as TaskInvocation : null;
+}
+
+/// <summary>
+/// The authenticated user a task runs for, and where the actions its tools take are reported. It comes
+/// from the turn, never from the model's arguments, so a tool can only touch this user's rows.
+/// </summary>
+public sealed class TaskActor(Guid userId, Func<CoachAction, Task>? onAction = null)
+{
+    private readonly ConcurrentQueue<CoachAction> _actions = new();
+
+    public Guid UserId { get; } = userId;
+
+    /// <summary>What the tools did so far, in order.</summary>
+    public IReadOnlyList<CoachAction> Actions => [.. _actions];
+
+    /// <summary>The actor of the invocation running on <paramref name="kernel"/>.</summary>
+    /// <exception cref="InvalidOperationException">The task runs for no user: its tools may not act.</exception>
+    public static TaskActor Of(Kernel kernel) =>
+        TaskInvocation.Of(kernel)?.Actor ?? throw new InvalidOperationException("This task runs for no user; the coach's tools cannot act.");
+
+    public async Task RecordAsync(CoachAction action)
+    {
+        _actions.Enqueue(action);
+        if (onAction is not null)
+        {
+            await onAction(action).ConfigureAwait(false);
+        }
+    }
+}
