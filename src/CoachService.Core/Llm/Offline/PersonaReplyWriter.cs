@@ -1,4 +1,5 @@
 using CoachService.Llm.Tasks;
+using CoachService.Safety;
 
 namespace CoachService.Llm.Offline;
 
@@ -18,7 +19,7 @@ public sealed record CoachReplyRequest(
 /// one follow-up question chosen for the user's DISC style. Choices between equivalent
 /// phrasings come from a hash of the input, so the same turn always gets the same reply.
 /// </summary>
-public sealed class PersonaReplyWriter(EmotionDetector emotions, CrisisDetector crisis)
+public sealed class PersonaReplyWriter(EmotionDetector emotions, LocalCrisisScreen crisis)
 {
     private const int MaxReflectionWords = 14;
 
@@ -27,7 +28,7 @@ public sealed class PersonaReplyWriter(EmotionDetector emotions, CrisisDetector 
     private static readonly HashSet<string> Filler = ["and", "so", "well", "like", "honestly", "um", "uh", "anyway", "also", "just", "then", "oh", "yeah", "ok", "okay", "hi", "hey"];
 
     public PersonaReplyWriter()
-        : this(new EmotionDetector(), new CrisisDetector())
+        : this(new EmotionDetector(), new LocalCrisisScreen())
     {
     }
 
