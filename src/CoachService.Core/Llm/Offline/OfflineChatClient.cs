@@ -133,7 +133,9 @@ public sealed partial class OfflineChatClient(OfflineEngineOptions options, Time
             request.Text("enneagram_type"),
             request.List("active_goals"),
             request.List("recent_insights"),
-            request.TextOrLastUser("message"))),
+            request.TextOrLastUser("message"),
+            request.Text("language"),
+            request.History)),
     };
 
     // One rule set: the safety_screen task answers with the same local screen the turn runs before any model call.
