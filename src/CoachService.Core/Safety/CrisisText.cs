@@ -34,7 +34,8 @@ internal static partial class CrisisText
         return " " + Whitespace().Replace(text, " ").Trim() + " ";
     }
 
-    private static string StripAccents(string text)
+    /// <summary>"não" → "nao", "débordée" → "debordee": letters without their combining marks.</summary>
+    public static string StripAccents(string text)
     {
         var decomposed = text.Normalize(NormalizationForm.FormD);
         var kept = new StringBuilder(decomposed.Length);

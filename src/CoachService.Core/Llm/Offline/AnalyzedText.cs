@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using CoachService.Safety;
 
 namespace CoachService.Llm.Offline;
 
@@ -100,20 +99,7 @@ internal sealed partial class AnalyzedText
     }
 
     /// <summary>The matching form of a word: lower case, accents removed ("Estressé" → "estresse").</summary>
-    public static string Fold(string word)
-    {
-        var decomposed = word.ToLowerInvariant().Normalize(NormalizationForm.FormD);
-        var kept = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
-            {
-                kept.Append(c);
-            }
-        }
-
-        return kept.ToString().Normalize(NormalizationForm.FormC);
-    }
+    public static string Fold(string word) => CrisisText.StripAccents(word.ToLowerInvariant());
 
     // Dots, commas and colons that do not end a clause ("Dr.", "5.5", "18:00") are hidden from
     // the clause split and given back inside the word.
