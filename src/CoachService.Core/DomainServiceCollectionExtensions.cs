@@ -2,6 +2,7 @@ using CoachService.Goals;
 using CoachService.Privacy;
 using CoachService.Profiles;
 using CoachService.Progress;
+using CoachService.Safety;
 using CoachService.Sessions;
 using CoachService.Users;
 using CoachService.Wellbeing;
@@ -26,6 +27,7 @@ public static class DomainServiceCollectionExtensions
         services.AddSingleton<ProgressQueries>();
         services.AddSingleton<UserDataPrivacy>();
         services.AddSingleton<MoodJournal>();
+        services.AddCoachSafety();
         return services;
     }
 }

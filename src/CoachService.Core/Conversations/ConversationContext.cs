@@ -83,6 +83,7 @@ public static class ConversationContext
             : new Dictionary<string, object?>
             {
                 ["persona"] = persona,
+                ["language"] = user.PreferredLanguage,
                 ["user_name"] = user.Name ?? "",
                 ["disc_type"] = profile?.DiscType ?? "",
                 ["enneagram_type"] = profile?.EnneagramType,

@@ -19,7 +19,7 @@ public sealed class OfflineChatClientTests
     {
         CoachTask.CoachReply => new Dictionary<string, object?>
         {
-            ["persona"] = CoachPersona.WiseMentor, ["user_name"] = "Ana", ["disc_type"] = "C", ["enneagram_type"] = 5,
+            ["persona"] = CoachPersona.WiseMentor, ["language"] = "en", ["user_name"] = "Ana", ["disc_type"] = "C", ["enneagram_type"] = 5,
             ["active_goals"] = new List<string> { "Sleep 7 hours a night" }, ["recent_insights"] = new List<string>(),
             ["message"] = "I keep waking up at 3am worrying about my sleep and my job.",
         },

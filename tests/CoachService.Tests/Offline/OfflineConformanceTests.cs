@@ -46,7 +46,7 @@ public sealed class OfflineConformanceTests
         var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
         var reply = "";
         await foreach (var update in Runner.StreamTextAsync(CoachTask.CoachReply, Inputs(
-            ("persona", "gentle_guide"), ("user_name", "Ana"), ("disc_type", "S"), ("enneagram_type", 2),
+            ("persona", "gentle_guide"), ("language", "en"), ("user_name", "Ana"), ("disc_type", "S"), ("enneagram_type", 2),
             ("active_goals", new[] { "Walk every morning" }), ("recent_insights", Array.Empty<string>()), ("message", message)), null, cancel))
         {
             reply += update.Text;

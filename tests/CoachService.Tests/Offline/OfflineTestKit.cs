@@ -45,16 +45,21 @@ internal static class OfflineTestKit
     }
 
     public static Task<string> ReplyAsync(string message, string persona = CoachPersona.WarmFriend, string? disc = null, IEnumerable<string>? goals = null)
-        => TextAsync(CoachTask.CoachReply, new Dictionary<string, object?>
+        => TextAsync(CoachTask.CoachReply, CoachReplyInputs(message, persona, disc, goals));
+
+    public static Dictionary<string, object?> CoachReplyInputs(
+        string message, string persona = CoachPersona.WarmFriend, string? disc = null, IEnumerable<string>? goals = null,
+        string language = "en", int? enneagram = null, string name = "Sam") => new()
         {
             ["persona"] = persona,
-            ["user_name"] = "Sam",
+            ["language"] = language,
+            ["user_name"] = name,
             ["disc_type"] = disc,
-            ["enneagram_type"] = null,
+            ["enneagram_type"] = enneagram,
             ["active_goals"] = goals?.ToList() ?? [],
             ["recent_insights"] = new List<string>(),
             ["message"] = message,
-        });
+        };
 
     public static async Task<List<ChatResponseUpdate>> StreamAsync(OfflineChatClient client, string task, IReadOnlyDictionary<string, object?> inputs, CancellationToken cancellationToken = default)
     {

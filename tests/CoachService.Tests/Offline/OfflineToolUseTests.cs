@@ -31,7 +31,7 @@ public sealed class OfflineToolUseTests
         var runner = KernelTestKit.Runner(offline, plugins: ToolTestKit.Plugins());
         var inputs = new Dictionary<string, object?>
         {
-            ["persona"] = "warm_friend", ["user_name"] = "Sam", ["disc_type"] = "", ["enneagram_type"] = null,
+            ["persona"] = "warm_friend", ["language"] = "en", ["user_name"] = "Sam", ["disc_type"] = "", ["enneagram_type"] = null,
             ["active_goals"] = new List<string> { "Run three times a week" }, ["recent_insights"] = new List<string>(), ["message"] = "I ran three times this week.",
         };
 

@@ -21,6 +21,7 @@ public sealed class KernelTaskTests : IDisposable
     private static Dictionary<string, object?> ReplyInputs(string message) => new()
     {
         ["persona"] = "warm_friend",
+        ["language"] = "en",
         ["user_name"] = "Sam",
         ["disc_type"] = "",
         ["enneagram_type"] = null,

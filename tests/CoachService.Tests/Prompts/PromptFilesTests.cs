@@ -97,6 +97,7 @@ public sealed class PromptFilesTests
             new Dictionary<string, object?>
             {
                 ["persona"] = CoachPersona.ConfidentCoach,
+                ["language"] = "en",
                 ["user_name"] = "Ana",
                 ["disc_type"] = "D",
                 ["enneagram_type"] = 3,

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CoachService.Safety;
 
 namespace CoachService.Llm.Offline;
 
@@ -6,9 +7,11 @@ namespace CoachService.Llm.Offline;
 internal readonly record struct PhraseHit(int Clause, int Start, int Length, bool Negated, bool Intensified, bool Softened);
 
 /// <summary>
-/// A text split into clauses of lower-case words: the one shape every offline detector
-/// matches its phrases against. Clauses end at punctuation and at "but", so a negation
-/// never reaches across "I'm not sad, but I'm tired".
+/// A text split into clauses of words: the one shape every offline detector matches its
+/// phrases against. Clauses end at punctuation and at "but" ("pero", "mas"), so a negation
+/// never reaches across "I'm not sad, but I'm tired"; they do not end inside "Dr. Silva",
+/// "5.5 hours" or "18:00". Words keep every letter as written ("fiancée", "São Paulo"); the
+/// matching form is lower case without accents, so "estresse" matches "estressé".
 /// </summary>
 internal sealed partial class AnalyzedText
 {
@@ -17,21 +20,24 @@ internal sealed partial class AnalyzedText
         "not", "no", "never", "dont", "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't", "weren't",
         "can't", "cannot", "won't", "wouldn't", "shouldn't", "hardly", "barely", "nothing", "nobody", "neither",
         "nor", "without", "ain't", "haven't", "hasn't", "n't",
+        "nao", "nunca", "nem", "sem", "jamais", "jamas", "ni", "sin", "pas", "ne", "sans", "aucun", "aucune",
     ];
 
     private static readonly HashSet<string> Intensifiers =
     [
         "very", "so", "really", "extremely", "super", "totally", "completely", "incredibly", "terribly", "awfully",
         "deeply", "too", "absolutely", "utterly", "seriously", "insanely", "crazy", "hugely", "truly", "massively",
+        "muito", "muita", "tao", "bem", "muy", "tan", "realmente", "tres", "vraiment", "trop", "tellement", "bastante",
     ];
 
     private static readonly string[] Softeners = ["a bit", "a little", "slightly", "somewhat", "kind of", "kinda", "sort of", "mildly", "a tad", "a touch"];
 
-    private AnalyzedText(string original, IReadOnlyList<IReadOnlyList<string>> writtenClauses)
+    private AnalyzedText(string original, IReadOnlyList<IReadOnlyList<string>> writtenClauses, IReadOnlyList<bool> questions)
     {
         Original = original;
         WrittenClauses = writtenClauses;
-        Clauses = [.. writtenClauses.Select(clause => (IReadOnlyList<string>)[.. clause.Select(word => word.ToLowerInvariant())])];
+        QuestionClauses = questions;
+        Clauses = [.. writtenClauses.Select(clause => (IReadOnlyList<string>)[.. clause.Select(Fold)])];
         Words = [.. Clauses.SelectMany(clause => clause)];
     }
 
@@ -44,6 +50,9 @@ internal sealed partial class AnalyzedText
     public IReadOnlyList<IReadOnlyList<string>> WrittenClauses { get; }
 
     public IReadOnlyList<string> Words { get; }
+
+    /// <summary>Whether each clause ends with a question mark (or opens with "¿").</summary>
+    public IReadOnlyList<bool> QuestionClauses { get; }
 
     public int WordCount => Words.Count;
 
@@ -60,13 +69,43 @@ internal sealed partial class AnalyzedText
     public static AnalyzedText Of(string? text)
     {
         var original = text ?? string.Empty;
-        var normalised = original.Replace('\u2019', '\'').Replace('\u2018', '\'');
-        var clauses = ClauseBreak().Split(normalised)
-            .Select(clause => (IReadOnlyList<string>)[.. WordPattern().Matches(clause).Select(match => match.Value)])
-            .Where(words => words.Count > 0)
-            .ToList();
-        return new AnalyzedText(original, clauses);
+        var normalised = Protected().Replace(original.Replace('\u2019', '\'').Replace('\u2018', '\''), match => Protect(match.Value));
+        var clauses = new List<IReadOnlyList<string>>();
+        var questions = new List<bool>();
+        var start = 0;
+        foreach (Match delimiter in ClauseBreak().Matches(normalised))
+        {
+            Add(normalised[start..delimiter.Index], delimiter.Value);
+            start = delimiter.Index + delimiter.Length;
+        }
+
+        Add(normalised[start..], string.Empty);
+        return new AnalyzedText(original, clauses, questions);
+
+        void Add(string segment, string delimiter)
+        {
+            var words = WordPattern().Matches(segment).Select(match => Restore(match.Value)).ToList();
+            var asks = delimiter.Contains('?') || segment.Contains('\u00BF');
+            if (words.Count > 0)
+            {
+                clauses.Add(words);
+                questions.Add(asks);
+            }
+            else if (asks && questions.Count > 0)
+            {
+                questions[^1] = true;
+            }
+        }
     }
+
+    /// <summary>The matching form of a word: lower case, accents removed ("Estressé" → "estresse").</summary>
+    public static string Fold(string word) => CrisisText.StripAccents(word.ToLowerInvariant());
+
+    // Dots, commas and colons that do not end a clause ("Dr.", "5.5", "18:00") are hidden from
+    // the clause split and given back inside the word.
+    private static string Protect(string text) => text.Replace('.', '\u2024').Replace(',', '\u201A').Replace(':', '\uA789');
+
+    private static string Restore(string word) => word.Replace('\u2024', '.').Replace('\u201A', ',').Replace('\uA789', ':');
 
     /// <summary>
     /// Finds a phrase of space-separated words; a word ending in '*' matches any word starting
@@ -142,10 +181,13 @@ internal sealed partial class AnalyzedText
         return Softeners.Any(softener => before.Contains(" " + softener + " ", StringComparison.Ordinal));
     }
 
-    [GeneratedRegex(@"[.!?;:,\n\r]+|\bbut\b|\bhowever\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"[.!?;:,\n\r\u2026]+|\b(?:but|however|pero|mas)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ClauseBreak();
 
-    [GeneratedRegex(@"[a-z0-9]+(?:'[a-z]+)?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:dr|dra|mr|mrs|ms|prof|profa|sr|sra|srta|st|mme|mlle|vs|etc|approx|av|jr)\.(?=\s+\S)|(?<=\d)[.,:](?=\d)", RegexOptions.IgnoreCase)]
+    private static partial Regex Protected();
+
+    [GeneratedRegex(@"[\p{L}\p{M}\p{Nd}\u2024\u201A\uA789]+(?:['\-][\p{L}\p{M}\p{Nd}]+)*")]
     private static partial Regex WordPattern();
 
     [GeneratedRegex(@"\b[A-Z]{3,}\b")]

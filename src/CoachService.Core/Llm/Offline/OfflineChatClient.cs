@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CoachService.Llm.Tasks;
+using CoachService.Safety;
 using Microsoft.Extensions.AI;
 
 namespace CoachService.Llm.Offline;
@@ -27,7 +28,7 @@ public sealed partial class OfflineChatClient(OfflineEngineOptions options, Time
 
     private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
     private readonly EmotionDetector emotions = new();
-    private readonly CrisisDetector crisis = new();
+    private readonly LocalCrisisScreen crisis = new();
     private readonly PersonalityScorer personality = new();
     private readonly SmartGoalBuilder goals = new();
     private readonly SessionSummarizer summaries = new();
@@ -156,7 +157,7 @@ public sealed partial class OfflineChatClient(OfflineEngineOptions options, Time
         CoachTask.EmotionalSnapshot => Json(emotions.Detect(request.TextOrLastUser("message"))),
         CoachTask.SessionSummary => Json(summaries.Summarize(request.TextOrLastUser("transcript"))),
         CoachTask.GoalSuggestions => Json(goals.Suggest(request.TextOrLastUser("transcript"), request.List("active_goals"))),
-        CoachTask.SafetyScreen => Json(crisis.Screen(request.TextOrLastUser("message"))),
+        CoachTask.SafetyScreen => Json(AsSafetyScreen(crisis.Screen(request.TextOrLastUser("message")))),
         _ => replies.Write(new CoachReplyRequest(
             request.Text("persona"),
             request.Text("user_name"),
@@ -164,8 +165,14 @@ public sealed partial class OfflineChatClient(OfflineEngineOptions options, Time
             request.Text("enneagram_type"),
             request.List("active_goals"),
             request.List("recent_insights"),
-            request.TextOrLastUser("message"))),
+            request.TextOrLastUser("message"),
+            request.Text("language"),
+            request.History)),
     };
+
+    // One rule set: the safety_screen task answers with the same local screen the turn runs before any model call.
+    private static SafetyScreenResult AsSafetyScreen(CrisisScreenResult screen)
+        => new(screen.RiskLevel, screen.IsCrisis, screen.Categories, screen.Rationale);
 
     private static bool IsJsonTask(string task) => task is not (CoachTask.CoachReply or CoachTask.AssessmentQuestion);
 

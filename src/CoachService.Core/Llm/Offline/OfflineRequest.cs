@@ -15,16 +15,20 @@ internal sealed class OfflineRequest
 {
     private readonly IReadOnlyDictionary<string, object?> inputs;
 
-    private OfflineRequest(string task, IReadOnlyDictionary<string, object?> inputs, string lastUserText)
+    private OfflineRequest(string task, IReadOnlyDictionary<string, object?> inputs, string lastUserText, IReadOnlyList<ConversationTurn> history)
     {
         Task = task;
         this.inputs = inputs;
         LastUserText = lastUserText;
+        History = history;
     }
 
     public string Task { get; }
 
     public string LastUserText { get; }
+
+    /// <summary>The user and assistant messages before the last user message (the rendered prompt's chat history).</summary>
+    public IReadOnlyList<ConversationTurn> History { get; }
 
     /// <summary>
     /// The task named in the options; else the task whose name is the JSON schema name of the
@@ -40,8 +44,19 @@ internal sealed class OfflineRequest
             ?? CoachTask.CoachReply;
 
         var inputs = properties is not null && properties.TryGetValue(CoachChatOptionKeys.Inputs, out var raw) ? ReadInputs(raw) : new Dictionary<string, object?>();
-        var lastUser = messages.LastOrDefault(message => message.Role == ChatRole.User)?.Text ?? string.Empty;
-        return new OfflineRequest(task, inputs, lastUser);
+        var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var lastUserIndex = -1;
+        for (var i = list.Count - 1; i >= 0 && lastUserIndex < 0; i--)
+        {
+            lastUserIndex = list[i].Role == ChatRole.User ? i : -1;
+        }
+
+        var lastUser = lastUserIndex >= 0 ? list[lastUserIndex].Text ?? string.Empty : string.Empty;
+        var history = list.Take(Math.Max(0, lastUserIndex))
+            .Where(message => message.Role == ChatRole.User || message.Role == ChatRole.Assistant)
+            .Select(message => new ConversationTurn(message.Role == ChatRole.User, message.Text ?? string.Empty))
+            .ToList();
+        return new OfflineRequest(task, inputs, lastUser, history);
     }
 
     /// <summary>The input as text, or the last user message when it is absent.</summary>

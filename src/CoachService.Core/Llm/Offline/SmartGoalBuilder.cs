@@ -86,17 +86,22 @@ public sealed partial class SmartGoalBuilder(ThemeDetector themes)
         [EmotionalWellness] = "a 5-minute check-in each evening, rating your mood from 1 to 5",
     };
 
-    private static readonly IReadOnlyDictionary<string, (string Category, string Wish)> FallbackByTheme = new Dictionary<string, (string, string)>
+    // With no wish stated, a concrete habit for the session's main theme; each is a goal a person could put on a list.
+    private static readonly IReadOnlyDictionary<string, (string Category, string Wish, string Timeframe)> FallbackByTheme = new Dictionary<string, (string, string, string)>
     {
-        [ThemeDetector.StressManagement] = (EmotionalWellness, "build a short daily wind-down to ease stress"),
-        [ThemeDetector.GoalAchievement] = (PersonalGrowth, "take one small step each week towards the goal you talked about"),
-        [ThemeDetector.Relationships] = (Relationships, "make regular time for the people you talked about"),
-        [ThemeDetector.SelfWorth] = (EmotionalWellness, "write down one thing you did well each day"),
-        [ThemeDetector.EmotionalRegulation] = (EmotionalWellness, "pause for three slow breaths before reacting when feelings run high"),
-        [ThemeDetector.WorkLifeBalance] = (Career, "set a clear end to your working day"),
-        [ThemeDetector.PersonalGrowth] = (PersonalGrowth, "practise the new skill you are curious about"),
-        [ThemeDetector.Mindfulness] = (Mindfulness, "keep a short daily mindfulness practice"),
+        [ThemeDetector.StressManagement] = (EmotionalWellness, "take a 10-minute wind-down break each evening to ease stress", "2 weeks"),
+        [ThemeDetector.GoalAchievement] = (PersonalGrowth, "spend 30 minutes twice a week on the goal you care about most", "6 weeks"),
+        [ThemeDetector.Relationships] = (Relationships, "have one unhurried call or meal with someone close each week", "4 weeks"),
+        [ThemeDetector.SelfWorth] = (EmotionalWellness, "write down one thing you did well each evening", "2 weeks"),
+        [ThemeDetector.EmotionalRegulation] = (EmotionalWellness, "take three slow breaths before you reply when feelings run high", "2 weeks"),
+        [ThemeDetector.WorkLifeBalance] = (Career, "stop work by 18:00 on weekdays", "4 weeks"),
+        [ThemeDetector.PersonalGrowth] = (PersonalGrowth, "practise the skill you are curious about for 30 minutes 4 times a week", "6 weeks"),
+        [ThemeDetector.Mindfulness] = (Mindfulness, "meditate for 10 minutes on 5 days a week", "3 weeks"),
     };
+
+    // A stated wish with one of these is an outcome to reach ("run a 5k within 8 weeks"); otherwise a habit to keep ("for the next 4 weeks").
+    private static readonly string[] OutcomeWords =
+        ["5k", "10k", "marathon", "learn", "finish", "pass", "get", "find", "write", "build", "launch", "save", "lose", "become", "apply", "complete"];
 
     public GoalSuggestionsResult Suggest(string? transcript, IReadOnlyList<string> activeGoals)
     {
@@ -110,35 +115,36 @@ public sealed partial class SmartGoalBuilder(ThemeDetector themes)
                 continue;
             }
 
-            goals.Add(Build(wish.Text, Categorize(wish.Text), wish.Timeframe, priority: Math.Clamp(wish.Emphasis + 4 - goals.Count, 1, 5), stated: true, wish.IsAction));
+            goals.Add(Build(wish.Text, Categorize(wish.Text), wish.Timeframe, wish.TimeframePhrase, priority: Math.Clamp(wish.Emphasis + 4 - goals.Count, 1, 5), stated: true, wish.IsAction));
         }
 
         if (goals.Count == 0)
         {
             var topTheme = themes.Detect(userText).FirstOrDefault();
-            var (category, wish) = topTheme is null
-                ? (EmotionalWellness, "check in with how you feel each day")
+            var (category, wish, timeframe) = topTheme is null
+                ? (EmotionalWellness, "check in with how you feel for 5 minutes each evening", "2 weeks")
                 : FallbackByTheme[topTheme.Category];
-            goals.Add(Build(wish, category, timeframe: null, priority: topTheme is null ? 2 : 3, stated: false, isAction: true));
+            goals.Add(Build(wish, category, timeframe, timeframePhrase: null, priority: topTheme is null ? 2 : 3, stated: false, isAction: true));
         }
 
         return new GoalSuggestionsResult(goals);
     }
 
-    private static SuggestedGoal Build(string wish, string category, string? timeframe, int priority, bool stated, bool isAction)
+    /// <summary>
+    /// The description is the goal's title (accepting a suggestion stores it as the goal's text),
+    /// so it is the goal itself with its timeframe, never commentary about it.
+    /// </summary>
+    private static SuggestedGoal Build(string wish, string category, string? timeframe, string? timeframePhrase, int priority, bool stated, bool isAction)
     {
         var specific = TextCraft.ToSecondPerson(wish);
         var frame = timeframe ?? DefaultTimeframe[category];
         var measure = ActivityMeasures.FirstOrDefault(activity => activity.Keywords.Any(keyword => ContainsWord(wish, keyword))).Measure
             ?? CategoryMeasures[category];
 
-        var description = (stated, isAction) switch
-        {
-            (false, _) => $"A suggestion from what you talked about: {specific}.",
-            (true, true) => $"You said you want to {specific}. This turns it into a plan you can track.",
-            (true, false) => $"You said your goal is {specific}. This turns it into a plan you can track.",
-        };
         var action = isAction ? specific : "work towards " + specific;
+        var outcome = stated && OutcomeWords.Any(word => ContainsWord(wish, word));
+        var when = timeframePhrase ?? (frame.StartsWith("by ", StringComparison.Ordinal) ? frame : (outcome ? "within " : "for the next ") + frame);
+        var description = $"{TextCraft.Capitalize(action)} {when}";
         var smartGoal = $"{TextCraft.Capitalize(action)}. Measure it with {measure}. " +
             "Start at about half of what feels possible and build up each week. " +
             $"It matters because it supports {Relevance[category]}. Review your progress {(frame.StartsWith("by ", StringComparison.Ordinal) ? frame : "in " + frame)}.";
@@ -197,7 +203,7 @@ public sealed partial class SmartGoalBuilder(ThemeDetector themes)
             if (wish.Length > 0)
             {
                 var isAction = !match.Groups["lead"].Value.EndsWith(" is", StringComparison.OrdinalIgnoreCase);
-                yield return new StatedWish(wish, timeframe.Success ? TimeframeText(timeframe.Value) : null, emphasis, isAction);
+                yield return new StatedWish(wish, timeframe.Success ? TimeframeText(timeframe.Value) : null, timeframe.Success ? timeframe.Value.Trim() : null, emphasis, isAction);
             }
         }
     }
@@ -210,7 +216,7 @@ public sealed partial class SmartGoalBuilder(ThemeDetector themes)
             : trimmed;
     }
 
-    private sealed record StatedWish(string Text, string? Timeframe, int Emphasis, bool IsAction);
+    private sealed record StatedWish(string Text, string? Timeframe, string? TimeframePhrase, int Emphasis, bool IsAction);
 
     [GeneratedRegex(@"(?<lead>\bi (really |truly |would really )?(want|wanna|need|plan|hope|intend|aim) to|\bi'd (really )?(like|love) to|\bi would (really )?(like|love) to|\bmy goal is( to)?|\bi wish i could|\bi'm going to|\bi am going to|\bi'm gonna)\s+(?<wish>.+?)(?=[.!?;\n]|,\s*(and\s+)?(i|i'd|i'm|my)\b|\s+and\s+(i|i'd|i'm|my)\b|$)", RegexOptions.IgnoreCase)]
     private static partial Regex WishPattern();

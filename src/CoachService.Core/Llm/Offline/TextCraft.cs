@@ -86,12 +86,29 @@ internal static partial class TextCraft
                 "we" => "you",
                 "our" => "your",
                 "us" => "you",
-                _ => i == 0 ? LowerFirst(words[i]) : words[i],
+                _ => i == 0 && IsCommonStarter(words[i]) ? LowerFirst(words[i]) : words[i],
             });
         }
 
         return string.Join(' ', result);
     }
+
+    // A sentence's first word is lowered in a reflection only when it is an ordinary word, so
+    // "São Paulo", "Maria" or "Dr. Silva" keep their capitals in the middle of the coach's sentence.
+    private static bool IsCommonStarter(string word)
+    {
+        var lower = word.ToLowerInvariant();
+        return CommonStarters.Contains(lower) || StopWords.Contains(lower) || lower.EndsWith("ing", StringComparison.Ordinal) || lower.EndsWith("ly", StringComparison.Ordinal);
+    }
+
+    private static readonly HashSet<string> CommonStarters =
+    [
+        "a", "an", "it", "it's", "its", "there", "there's", "this", "that's", "these", "those", "he", "she", "they", "they're", "he's",
+        "she's", "his", "her", "their", "we're", "work", "today", "yesterday", "tomorrow", "tonight", "everything", "nothing",
+        "something", "someone", "everyone", "nobody", "if", "because", "maybe", "sometimes", "still", "last", "next", "now", "then",
+        "since", "after", "before", "at", "on", "in", "of", "to", "no", "yes", "one", "two", "most", "much", "many", "even", "only",
+        "always", "never", "things", "life", "home", "school", "money", "sleep", "running", "being",
+    ];
 
     private static readonly HashSet<string> DanglingWords =
         ["and", "or", "but", "the", "a", "an", "to", "of", "my", "your", "with", "about", "for", "in", "on", "at", "so", "that", "because", "i", "you", "it", "is", "are", "was"];
@@ -117,6 +134,14 @@ internal static partial class TextCraft
         "i'm", "i've", "my", "me", "our", "but", "not", "just", "really", "very", "about", "from", "into", "more", "some",
         "what", "when", "how", "all", "get", "got", "can", "will", "would", "could", "should", "every", "each", "week", "day",
         "time", "feel", "like", "want", "need", "by",
+        // Portuguese, Spanish and French function words, folded: they say nothing about a topic.
+        "que", "com", "para", "uma", "uns", "umas", "por", "mas", "mais", "muito", "muita", "estou", "esta", "isso", "isto", "essa",
+        "esse", "minha", "meu", "meus", "minhas", "voce", "tenho", "tem", "nao", "sim", "quando", "como", "porque", "ser", "sou",
+        "foi", "ele", "ela", "eles", "dos", "das", "nos", "nas", "pelo", "pela", "tudo", "hoje", "dia", "semana", "quero",
+        "los", "las", "del", "una", "pero", "muy", "estoy", "esto", "eso", "tengo", "tiene", "mis", "soy", "fue", "todo", "hoy",
+        "semana", "quiero", "cuando", "porque", "sin", "algo", "mucho", "hace", "desde",
+        "les", "des", "une", "pour", "avec", "dans", "sur", "pas", "plus", "suis", "est", "j'ai", "mon", "mes", "cette", "tout",
+        "tres", "quand", "parce", "aujourd'hui", "jour", "semaine", "veux", "fait", "c'est", "elle", "ils", "nous", "vous",
     ];
 
     /// <summary>
