@@ -35,3 +35,9 @@ public sealed class DomainStateException(string message, string state) : Excepti
 
 /// <summary>The database refused a row that does not belong to the current user.</summary>
 public sealed class DataAccessDeniedException(string message) : Exception(message);
+
+/// <summary>The user asked for more model work than their rate allows; <see cref="RetryAfter"/> says when to try again.</summary>
+public sealed class DomainRateLimitedException(TimeSpan retryAfter, string message) : Exception(message)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

@@ -39,20 +39,23 @@ public sealed class CoachHub(
 {
     private Guid UserId => Context.User!.GetUserId();
 
-    public Task<SessionStarted> StartSession(StartSessionRequest request) =>
-        sessions.StartAsync(UserId, request.SessionType, string.IsNullOrWhiteSpace(request.Persona) ? null : request.Persona, Context.ConnectionAborted);
+    public Task<SessionStarted> StartSession(StartSessionRequest? request)
+    {
+        var start = InputText.Required("request", request);
+        return sessions.StartAsync(UserId, start.SessionType, string.IsNullOrWhiteSpace(start.Persona) ? null : start.Persona, Context.ConnectionAborted);
+    }
 
     public Task<SessionResumed> ResumeSession(Guid sessionId, int afterSequence) =>
         sessions.ResumeAsync(UserId, sessionId, afterSequence, Context.ConnectionAborted);
 
-    public Task<TurnAccepted> SendTurn(Guid sessionId, string turnId, string text) =>
+    public Task<TurnAccepted> SendTurn(Guid sessionId, string? turnId, string? text) =>
         turns.SendTurnAsync(UserId, sessionId, turnId, text, listeners.For(Context.ConnectionId), Context.ConnectionId, Context.ConnectionAborted);
 
     /// <summary>A partial transcript from a voice front-end: accepted, never stored as a turn.</summary>
-    public Task SendPartialTranscript(Guid sessionId, string text) =>
+    public Task SendPartialTranscript(Guid sessionId, string? text) =>
         turns.AcceptPartialTranscriptAsync(UserId, sessionId, text, Context.ConnectionAborted);
 
-    public Task<TurnInterrupted> Interrupt(Guid sessionId, string turnId, HeardPart heard) =>
+    public Task<TurnInterrupted> Interrupt(Guid sessionId, string? turnId, HeardPart? heard) =>
         turns.InterruptAsync(UserId, sessionId, turnId, heard, Context.ConnectionAborted);
 
     public Task<SessionSummary> EndSession(Guid sessionId) =>

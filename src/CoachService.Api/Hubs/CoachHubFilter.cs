@@ -1,46 +1,19 @@
-using System.Threading.RateLimiting;
-using CoachService.Api.Auth;
-using CoachService.Conversations;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace CoachService.Api.Hubs;
 
 /// <summary>
-/// Policy for every hub call: a per-user token bucket on the calls that reach the LLM, and domain
-/// errors turned into <see cref="HubException"/>s whose message tells the client what was wrong
-/// (prefixed with a stable code: not_found, invalid_argument, conflict, invalid_state, rate_limited).
+/// Policy for every hub call: domain errors become <see cref="HubException"/>s whose message tells the
+/// client what was wrong, prefixed with a stable code (not_found, invalid_argument, conflict,
+/// invalid_state, rate_limited, unavailable). An expected refusal is logged once, at Information and
+/// without a stack trace; anything else once, at Error. (SignalR's own dispatcher would log every
+/// exception again at Error with its stack trace: its category is silenced in <see cref="HubServiceCollectionExtensions"/>.)
 /// </summary>
-public sealed partial class CoachHubFilter(IOptions<CoachingOptions> options, ILogger<CoachHubFilter> logger) : IHubFilter, IDisposable
+public sealed partial class CoachHubFilter(ILogger<CoachHubFilter> logger) : IHubFilter
 {
-    private static readonly HashSet<string> Limited = new(StringComparer.Ordinal) { nameof(CoachHub.SendTurn), nameof(CoachHub.EndSession) };
-
-    // One token bucket per user; the partitioned limiter drops a user's bucket once it is idle and full
-    // again, so nothing lives on per user who has gone.
-    private readonly PartitionedRateLimiter<Guid> buckets = PartitionedRateLimiter.Create<Guid, Guid>(userId =>
-        RateLimitPartition.GetTokenBucketLimiter(userId, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.Value.TurnBurst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / options.Value.TurnsPerMinute,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
-
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var method = invocation.HubMethodName;
-        if (Limited.Contains(method) && invocation.Context.User?.GetUserId() is { } userId)
-        {
-            using var lease = buckets.AttemptAcquire(userId);
-            if (!lease.IsAcquired)
-            {
-                var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Ceiling(retryAfter.TotalSeconds) : 1;
-                LogRateLimited(logger, method);
-                throw new HubException($"rate_limited: too many requests to the coach (SendTurn and EndSession); at most {options.Value.TurnsPerMinute} a minute. Try again in {wait} s.");
-            }
-        }
-
         try
         {
             return await next(invocation);
@@ -50,6 +23,15 @@ public sealed partial class CoachHubFilter(IOptions<CoachingOptions> options, IL
             LogRefused(logger, method, message.Split(':')[0]);
             throw new HubException(message);
         }
+        catch (OperationCanceledException) when (invocation.Context.ConnectionAborted.IsCancellationRequested)
+        {
+            throw; // the client went away; nobody is waiting for an answer
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, method, e);
+            throw;
+        }
     }
 
     private static string? Translate(Exception e) => e switch
@@ -58,16 +40,15 @@ public sealed partial class CoachHubFilter(IOptions<CoachingOptions> options, IL
         DomainValidationException invalid => $"invalid_argument: {invalid.Field}: {invalid.Message}",
         DomainConflictException conflict => $"conflict: {conflict.Field}: {conflict.Message}",
         DomainStateException state => $"invalid_state: {state.State}: {state.Message}",
+        DomainRateLimitedException limited => $"rate_limited: {limited.Message}",
         DataAccessDeniedException => "not_found: no such data for this user",
         Llm.LlmException or Llm.Tasks.LlmOutputInvalidException => "unavailable: the language model service failed; try again",
         _ => null,
     };
 
-    public void Dispose() => buckets.Dispose();
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Hub call {Method} refused by the turn rate limit")]
-    private static partial void LogRateLimited(ILogger logger, string method);
-
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Hub call {Method} refused: {Code}")]
     private static partial void LogRefused(ILogger logger, string method, string code);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Hub call {Method} failed")]
+    private static partial void LogFailed(ILogger logger, string method, Exception exception);
 }

@@ -12,6 +12,9 @@ public static class HubServiceCollectionExtensions
     public static IServiceCollection AddCoachHub(this IServiceCollection services)
     {
         services.AddSingleton<CoachHubFilter>();
+        // The dispatcher logs every exception a hub method throws at Error with its stack trace, expected
+        // refusals included; the filter logs each call's failure once instead, at the right level.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.AddSingleton<HubTurnListeners>();
         services.AddSignalR(hub => hub.AddFilter<CoachHubFilter>())
             .AddJsonProtocol(json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);

@@ -21,7 +21,7 @@ public enum StopReason
 /// A reply being generated. Holds the pieces sent so far (for listeners that join late), the
 /// listeners, and the means to stop it. One per session at a time.
 /// </summary>
-public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int userSequence)
+public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int userSequence, string text)
 {
     private readonly object gate = new();
     private readonly List<ReplyChunk> chunks = [];
@@ -34,6 +34,12 @@ public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int u
     public Guid SessionId { get; } = sessionId;
     public string TurnId { get; } = turnId;
     public int UserSequence { get; } = userSequence;
+
+    /// <summary>The user's message this turn answers.</summary>
+    public string Text { get; } = text;
+
+    /// <summary>The reply was stopped before anything of it was heard, so nothing was stored.</summary>
+    public bool KeptNothing { get; set; }
 
     public CancellationToken Stopping => stop.Token;
     public StopReason StopReason { get; private set; }

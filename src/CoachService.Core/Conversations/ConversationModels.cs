@@ -102,4 +102,5 @@ public sealed record HeardPart(
     [property: JsonPropertyName("text")] string? Text);
 
 /// <summary>The stored result of a barge-in.</summary>
-public sealed record TurnInterrupted(Guid SessionId, string TurnId, int Sequence, string HeardContent);
+/// <param name="Sequence">The cut reply's message sequence; null when nothing was heard, so no reply is stored.</param>
+public sealed record TurnInterrupted(Guid SessionId, string TurnId, int? Sequence, string HeardContent);

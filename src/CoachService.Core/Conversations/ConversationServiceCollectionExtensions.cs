@@ -18,6 +18,7 @@ public static class ConversationServiceCollectionExtensions
         services.AddSingleton<TurnStore>();
         services.AddSingleton<EmotionalSnapshots>();
         services.AddSingleton<OnboardingCompletion>();
+        services.AddSingleton<TurnRateLimiter>();
         services.AddHostedService<ConversationShutdown>();
         return services;
     }

@@ -9,9 +9,9 @@ public readonly record struct TextPiece(string Text, bool EndsSentence);
 /// Splits streamed text so that no piece crosses a sentence end and every sentence end is marked,
 /// letting a voice front-end speak each whole sentence as soon as it is complete. A sentence ends at
 /// '.', '!', '?' or '…' (with closing quotes or brackets) followed by white space and then anything but a
-/// lower-case letter; "Dr.", "3.5" and 'said "no!" and left' do not end one. A mark is decided as soon as
-/// the first character after it arrives; text after the last decided point is held back only while it
-/// could still turn out to end a sentence.
+/// lower-case letter; "Dr.", "3.5" and 'said "no!" and left' do not end one. Text is released as soon as
+/// it arrives: only a mark still waiting for what follows it is held back. A mark is certain once the
+/// first letter after it has come, or at once when a line break follows it.
 /// </summary>
 public sealed class SentenceChunker
 {
@@ -30,13 +30,19 @@ public sealed class SentenceChunker
         return Drain(final: false);
     }
 
-    /// <summary>The rest at the end of the stream; the last piece ends a sentence.</summary>
+    /// <summary>The rest at the end of the stream; the last piece ends a sentence (it may be empty when all the text was sent).</summary>
     public IReadOnlyList<TextPiece> Flush()
     {
+        var open = sentence.Length > 0;
         var pieces = Drain(final: true).ToList();
         if (pieces.Count > 0 && !pieces[^1].EndsSentence)
         {
             pieces[^1] = pieces[^1] with { EndsSentence = true };
+        }
+        else if (pieces.Count == 0 && open)
+        {
+            // The last sentence was sent without a mark: an empty piece says it is complete.
+            pieces.Add(new TextPiece("", true));
         }
 
         return pieces;
@@ -77,18 +83,20 @@ public sealed class SentenceChunker
             else
             {
                 var next = end;
+                var lineBreak = false;
                 while (next < pending.Length && char.IsWhiteSpace(pending[next]))
                 {
+                    lineBreak |= pending[next] is '\n' or '\r';
                     next++;
                 }
 
-                if (next == pending.Length && !final)
+                if (next == pending.Length && !final && !lineBreak)
                 {
                     undecided = i;
                     break; // the next word decides
                 }
 
-                if (next < pending.Length && char.IsLower(pending[next]))
+                if (!lineBreak && next < pending.Length && char.IsLower(pending[next]))
                 {
                     i = end - 1;
                     continue;
@@ -107,8 +115,9 @@ public sealed class SentenceChunker
             i = end - 1;
         }
 
-        // Send what cannot end a sentence any more; keep a trailing word that might ("Dr" + ".").
-        var keepFrom = final ? pending.Length : SafeEnd(start, undecided);
+        // Send everything before an undecided mark. A word sent without its mark is still known to the
+        // abbreviation check through 'sentence' ("Dr" now, "." later).
+        var keepFrom = final ? pending.Length : undecided;
         if (keepFrom > start)
         {
             var text = pending.ToString(start, keepFrom - start);
@@ -119,20 +128,6 @@ public sealed class SentenceChunker
 
         pending.Remove(0, start);
         return pieces;
-    }
-
-    /// <summary>Up to the last white space before <paramref name="limit"/>; the word after it may still end a sentence.</summary>
-    private int SafeEnd(int start, int limit)
-    {
-        for (var i = Math.Min(limit, pending.Length) - 1; i >= start; i--)
-        {
-            if (char.IsWhiteSpace(pending[i]))
-            {
-                return i + 1;
-            }
-        }
-
-        return start;
     }
 
     private bool IsAbbreviationOrNumber(int start, int dot)

@@ -23,6 +23,7 @@ public sealed partial class TurnOrchestrator(
     OnboardingCompletion onboarding,
     EmotionalSnapshots emotions,
     ActiveTurns active,
+    TurnRateLimiter limiter,
     BackgroundWork background,
     IOptions<CoachingOptions> options,
     TimeProvider time,
@@ -33,10 +34,10 @@ public sealed partial class TurnOrchestrator(
     private CoachingOptions Options => options.Value;
 
     public async Task<TurnAccepted> SendTurnAsync(
-        Guid userId, Guid sessionId, string turnId, string text, ITurnListener listener, string? connectionId, CancellationToken cancellationToken)
+        Guid userId, Guid sessionId, string? turnIdArgument, string? textArgument, ITurnListener listener, string? connectionId, CancellationToken cancellationToken)
     {
-        ValidateTurnId(turnId);
-        text = (text ?? "").Trim();
+        var turnId = ValidateTurnId(turnIdArgument);
+        var text = (InputText.RefuseNul("text", textArgument) ?? "").Trim();
         if (text.Length == 0)
         {
             throw new DomainValidationException("text", "text must not be empty");
@@ -64,17 +65,22 @@ public sealed partial class TurnOrchestrator(
                         $"the reply to turn '{running.TurnId}' is still being generated; interrupt it or wait for it to finish", "answering");
                 }
 
+                if (running.Text != text)
+                {
+                    throw new DomainConflictException("turn_id", $"turn id '{turnId}' is being answered for a different message in this session");
+                }
+
                 // A repeat of the turn being answered joins it.
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, cancellationToken);
+            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, () => limiter.Spend(userId), cancellationToken);
             if (stored.Reply is not null)
             {
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
             }
 
-            var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence);
+            var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
             active.TryBegin(turn); // free: checked under the session's gate
             var missed = turn.Join(listener);
             _ = Task.Run(async () =>
@@ -101,9 +107,11 @@ public sealed partial class TurnOrchestrator(
     /// Barge-in: stops a reply being generated, or cuts a reply that was generated but is still being
     /// spoken, to what the user heard. Returns once the cut reply is stored.
     /// </summary>
-    public async Task<TurnInterrupted> InterruptAsync(Guid userId, Guid sessionId, string turnId, HeardPart heard, CancellationToken cancellationToken)
+    public async Task<TurnInterrupted> InterruptAsync(Guid userId, Guid sessionId, string? turnIdArgument, HeardPart? heardPart, CancellationToken cancellationToken)
     {
-        ValidateTurnId(turnId);
+        var turnId = ValidateTurnId(turnIdArgument);
+        var heard = InputText.Required("heard", heardPart);
+        InputText.RefuseNul("heard.text", heard.Text);
         if ((heard.Characters is null) == (heard.Text is null))
         {
             throw new DomainValidationException("heard", "give how much was heard either as characters or as text, not both");
@@ -122,6 +130,11 @@ public sealed partial class TurnOrchestrator(
             {
                 return new TurnInterrupted(sessionId, turnId, kept.Sequence, kept.Content);
             }
+
+            if (running.KeptNothing)
+            {
+                return new TurnInterrupted(sessionId, turnId, null, "");
+            }
         }
 
         return await store.CutStoredReplyAsync(userId, sessionId, turnId, heard, cancellationToken);
@@ -131,9 +144,9 @@ public sealed partial class TurnOrchestrator(
     /// A partial transcript: checked and accepted, never stored as a turn. (A later version may use it
     /// to warm the context; today the final transcript alone starts the work.)
     /// </summary>
-    public async Task AcceptPartialTranscriptAsync(Guid userId, Guid sessionId, string text, CancellationToken cancellationToken)
+    public async Task AcceptPartialTranscriptAsync(Guid userId, Guid sessionId, string? text, CancellationToken cancellationToken)
     {
-        if ((text ?? "").Length > Options.MaxTurnLength)
+        if ((InputText.RefuseNul("text", text) ?? "").Length > Options.MaxTurnLength)
         {
             throw new DomainValidationException("text", $"text may be at most {Options.MaxTurnLength} characters");
         }
@@ -217,7 +230,17 @@ public sealed partial class TurnOrchestrator(
         {
             var bargeIn = turn.StopReason == StopReason.BargeIn;
             var kept = bargeIn && turn.Heard is { } heard ? TurnStore.HeardOf(draft.Text, heard) : draft.Text.TrimEnd();
-            stored = await store.StoreReplyAsync(turn, draft.ToRecord(kept, interrupted: true, heard: bargeIn ? kept : null));
+            if (kept.Length == 0)
+            {
+                // Nothing was heard or produced: no empty message. The user's message stays, and the same
+                // turn id can be sent again for a whole new reply.
+                turn.KeptNothing = true;
+                await FailAsync(turn, NothingKept);
+            }
+            else
+            {
+                stored = await store.StoreReplyAsync(turn, draft.ToRecord(kept, interrupted: true, heard: bargeIn ? kept : null));
+            }
         }
         catch (Exception e) when (e is LlmException or LlmOutputInvalidException)
         {
@@ -265,6 +288,9 @@ public sealed partial class TurnOrchestrator(
         }
     }
 
+    /// <summary>The <see cref="TurnFailed.Reason"/> of a reply stopped before any of it was heard.</summary>
+    public const string NothingKept = "the reply was interrupted before any of it was heard; nothing was kept";
+
     private static async Task FailAsync(ActiveTurn turn, string reason)
     {
         foreach (var listener in turn.Listeners)
@@ -273,12 +299,15 @@ public sealed partial class TurnOrchestrator(
         }
     }
 
-    private static void ValidateTurnId(string turnId)
+    private static string ValidateTurnId(string? turnId)
     {
+        InputText.RefuseNul("turn_id", turnId);
         if (string.IsNullOrWhiteSpace(turnId) || turnId.Length > 100)
         {
             throw new DomainValidationException("turn_id", "turn_id must be 1 to 100 characters");
         }
+
+        return turnId;
     }
 
     private static string FailureReason(Exception e) => e switch

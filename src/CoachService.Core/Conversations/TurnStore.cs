@@ -28,9 +28,13 @@ public sealed record ReplyRecord(
 /// </summary>
 public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 {
-    /// <summary>Stores the user's message, or finds the earlier one of a repeated turn (and its reply).</summary>
+    /// <summary>
+    /// Stores the user's message, or finds the earlier one of a repeated turn (and its reply). <paramref name="admit"/>
+    /// runs, inside the unit of work, only when the turn still needs a reply; if it throws, nothing is stored.
+    /// </summary>
     /// <exception cref="DomainConflictException">The turn id was used for a different text.</exception>
-    public Task<StoredTurn> StoreUserMessageAsync(Guid userId, Guid sessionId, string turnId, string text, CancellationToken cancellationToken) =>
+    public Task<StoredTurn> StoreUserMessageAsync(
+        Guid userId, Guid sessionId, string turnId, string text, Action admit, CancellationToken cancellationToken) =>
         database.ForUserAsync(userId, async db =>
         {
             var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
@@ -44,9 +48,18 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 }
 
                 var reply = earlier.FirstOrDefault(m => m.Role == "assistant");
+                if (reply is null)
+                {
+                    // A turn whose reply failed or was never made: it is answered now, if the session still takes turns.
+                    session.EnsureOpen();
+                    admit();
+                }
+
                 return new StoredTurn(user.SequenceNumber, user.Content, reply is null ? null : ToCompleted(reply));
             }
 
+            session.EnsureOpen();
+            admit();
             session.UserTurnTaken();
             var sequence = await NextSequenceAsync(db, sessionId, cancellationToken);
             db.Messages.Add(new Message
@@ -118,6 +131,13 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
             }
 
             var heardText = HeardOf(reply.Content, heard);
+            if (heardText.Length == 0)
+            {
+                // Nothing was heard: no empty message stays; the turn can be sent again.
+                db.Messages.Remove(reply);
+                return new TurnInterrupted(sessionId, turnId, null, "");
+            }
+
             if (heardText.Length < reply.Content.Length)
             {
                 reply.Content = heardText;

@@ -26,7 +26,7 @@ public static class AchievementEvaluator
 
     public static async Task<Measures> MeasureAsync(CoachDbContext db, CancellationToken cancellationToken)
     {
-        var completed = db.Sessions.Where(s => s.Status == SessionStatus.Completed);
+        var completed = db.Sessions.CountedAsCompleted(db);
         var sessionCount = await completed.CountAsync(cancellationToken);
         var totalSeconds = await completed.SumAsync(s => (long?)s.DurationSeconds, cancellationToken) ?? 0;
         var streak = await db.Streaks.Where(s => s.StreakType == "daily_session")

@@ -62,7 +62,7 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
                 StreakRules.CurrentAsOf(streakState, today, StreakPeriod.Day),
                 streakState.Longest,
                 await db.Virtues.CountAsync(cancellationToken),
-                await db.Sessions.CountAsync(s => s.SessionDate >= weekStart && s.SessionDate <= today, cancellationToken),
+                await db.Sessions.WithUserTurns(db).CountAsync(s => s.SessionDate >= weekStart && s.SessionDate <= today, cancellationToken),
                 await db.Goals.CountAsync(g => g.Status == "active", cancellationToken),
                 user.AchievementPoints);
         }, cancellationToken);
@@ -86,8 +86,8 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
                 ?? throw new DomainNotFoundException("user", userId);
             var today = UserClock.LocalDate(time.GetUtcNow(), user.Timezone);
             var from = today.AddDays(-(days - 1));
-            var sessions = await db.Sessions.AsNoTracking()
-                .Where(s => s.Status == SessionStatus.Completed && s.SessionDate >= from && s.SessionDate <= today)
+            var sessions = await db.Sessions.AsNoTracking().CountedAsCompleted(db)
+                .Where(s => s.SessionDate >= from && s.SessionDate <= today)
                 .Select(s => new { s.DurationSeconds, s.VirtueEarned, s.EmotionalSnapshot })
                 .ToListAsync(cancellationToken);
 

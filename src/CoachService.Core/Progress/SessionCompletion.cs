@@ -53,6 +53,13 @@ public sealed class SessionCompletion(CoachDatabase database, TimeProvider time)
             session.Metadata[key] = value;
         }
 
+        if (!await db.Messages.AnyAsync(m => m.SessionId == sessionId && m.Role == "user", cancellationToken))
+        {
+            // Opened and closed without a word from the user: it is closed, and earns nothing.
+            await db.SaveChangesAsync(cancellationToken);
+            return new SessionCompleted(session.Id, activityDate, session.DurationSeconds ?? 0, await StreakOfAsync(db, "daily_session", cancellationToken), []);
+        }
+
         if (outcome.Virtue is { } virtue)
         {
             await CollectVirtueAsync(db, user.Id, session.Id, virtue, now, cancellationToken);
@@ -64,6 +71,12 @@ public sealed class SessionCompletion(CoachDatabase database, TimeProvider time)
         var earned = await AchievementEvaluator.EvaluateAsync(db, user.Id, now, cancellationToken);
         return new SessionCompleted(session.Id, activityDate, session.DurationSeconds ?? 0, daily, earned);
     }
+
+    private static async Task<StreakState> StreakOfAsync(CoachDbContext db, string streakType, CancellationToken cancellationToken) =>
+        await db.Streaks.AsNoTracking().Where(s => s.StreakType == streakType)
+            .Select(s => new StreakState(s.CurrentStreak, s.LongestStreak, s.LastActivityDate, s.StreakStartDate))
+            .SingleOrDefaultAsync(cancellationToken)
+        ?? new StreakState(0, 0, null, null);
 
     internal static async Task<StreakState> AdvanceStreakAsync(
         CoachDbContext db, Guid userId, string streakType, DateOnly activityDate, DateTimeOffset now, CancellationToken cancellationToken)

@@ -79,9 +79,26 @@ public sealed class SafetyAndLimitsTests
         var ended = await ana.StartSessionAsync();
         await ana.InvokeAsync<SessionSummary>("EndSession", ended.SessionId); // no turns: no LLM call
         var afterEnd = await Assert.ThrowsAsync<HubException>(() => ana.SendTurnAsync(ended.SessionId, "t3", "Hello"));
-        Assert.Contains("HubException: rate_limited: too many requests to the coach", afterEnd.Message); // three limited calls used the burst
+        Assert.Contains("HubException: invalid_state: completed: session", afterEnd.Message);
 
         Assert.Empty(harness.Llm.Requests);
+
+        // Refused calls spent nothing: the whole burst of three turns is still there, and only model work spends it.
+        await ana.TalkAsync(session.SessionId, "r1", "One");
+        await ana.TalkAsync(session.SessionId, "r2", "Two");
+        await ana.TalkAsync(session.SessionId, "r3", "Three");
+        var limited = await Assert.ThrowsAsync<HubException>(() => ana.SendTurnAsync(session.SessionId, "r4", "Four"));
+        Assert.Contains("HubException: rate_limited: too many turns for the coach; at most 1 a minute", limited.Message);
+        var replies = harness.TextRequests.Count;
+        // A repeated turn that has its reply, a resume and the end of the session cost no model work and are never refused.
+        var repeated = await ana.SendTurnAsync(session.SessionId, "r3", "Three");
+        Assert.Equal("completed", repeated.State);
+        await ana.InvokeAsync<SessionResumed>("ResumeSession", session.SessionId, 0);
+        await ana.InvokeAsync<SessionSummary>("EndSession", session.SessionId);
+        Assert.Equal(replies, harness.TextRequests.Count);
+        var stored = await harness.App.Database.Get<CoachService.Persistence.CoachDatabase>().ForUserAsync(ana.UserId,
+            db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Messages, m => m.ClientTurnId == "r4"));
+        Assert.Equal(0, stored); // the refused turn stored nothing
 
         await using var bob = await harness.ConnectAsync("limits-bob@example.com");
         var bobEnded = await bob.StartSessionAsync();
@@ -90,7 +107,7 @@ public sealed class SafetyAndLimitsTests
         Assert.Contains("HubException: invalid_state: completed: session", onEnded.Message);
         var endedTwice = await Assert.ThrowsAsync<HubException>(() => bob.InvokeAsync<SessionSummary>("EndSession", bobEnded.SessionId));
         Assert.Contains("already completed", endedTwice.Message);
-        Assert.Empty(harness.Llm.Requests);
+        var llmCalls = harness.Llm.Requests.Count;
 
         // A hub message over the size limit closes the connection instead of reaching the service.
         await using var carol = await harness.ConnectAsync("limits-carol@example.com");
@@ -99,6 +116,6 @@ public sealed class SafetyAndLimitsTests
         carol.Connection.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
         await Assert.ThrowsAnyAsync<Exception>(() => carol.SendTurnAsync(carolSession.SessionId, "big", new string('b', 4000)));
         await closed.Task.WaitAsync(ConversationHarness.Timeout);
-        Assert.Empty(harness.Llm.Requests);
+        Assert.Equal(llmCalls, harness.Llm.Requests.Count);
     }
 }

@@ -39,14 +39,38 @@ public sealed class SentenceChunkerTests
     }
 
     [Fact]
-    public void The_first_sentence_is_released_as_soon_as_the_next_one_begins()
+    public void Everything_before_an_undecided_mark_is_released_at_once_and_the_mark_as_soon_as_it_is_certain()
     {
         var chunker = new SentenceChunker();
         var early = chunker.Push("Good morning.");
-        Assert.Equal([new TextPiece("Good ", false)], early); // "morning." could still be "morning.com"
+        Assert.Equal([new TextPiece("Good morning", false)], early); // only "." waits: it could be "morning.com"
         Assert.Empty(chunker.Push(" ")); // could be 'morning. and then'
         var next = chunker.Push("How");
-        Assert.Equal(new TextPiece("morning.", true), next[0]);
+        Assert.Equal([new TextPiece(".", true), new TextPiece(" How", false)], next);
+    }
+
+    [Fact]
+    public void A_token_is_released_when_it_arrives_not_when_the_next_one_does()
+    {
+        var chunker = new SentenceChunker();
+        Assert.Equal([new TextPiece("That", false)], chunker.Push("That"));
+        Assert.Equal([new TextPiece(" sounds", false)], chunker.Push(" sounds"));
+        Assert.Equal([new TextPiece(" hard", false)], chunker.Push(" hard"));
+    }
+
+    [Fact]
+    public void A_mark_followed_by_a_line_break_ends_the_sentence_at_once()
+    {
+        var chunker = new SentenceChunker();
+        Assert.Equal([new TextPiece("Breathe in.", true), new TextPiece("\n", false)], chunker.Push("Breathe in.\n"));
+        Assert.Equal(["Breathe in.", "\nthen out."], Sentences(Feed("Breathe in.\n", "then out.")));
+    }
+
+    [Fact]
+    public void A_word_released_before_its_dot_is_still_known_as_an_abbreviation()
+    {
+        Assert.Equal(["Ask Dr. Lee.", " Yes."], Sentences(Feed("Ask", " Dr", ".", " Lee", ".", " Yes", ".")));
+        Assert.Equal(["It took 5.5 hours.", " Fine."], Sentences(Feed("It took 5", ".", "5 hours", ".", " Fine.")));
     }
 
     [Fact]
@@ -68,9 +92,10 @@ public sealed class SentenceChunkerTests
     {
         var chunker = new SentenceChunker();
         var first = chunker.Push("Take a breath and");
-        Assert.Equal("Take a breath ", Assert.Single(first).Text); // the last word may still grow
+        Assert.Equal("Take a breath and", Assert.Single(first).Text);
+        Assert.Equal(new TextPiece(" then", false), Assert.Single(chunker.Push(" then")));
         var rest = chunker.Flush();
-        Assert.Equal(new TextPiece("and", true), Assert.Single(rest));
+        Assert.Equal(new TextPiece("", true), Assert.Single(rest)); // the end of the stream closes the sentence
         Assert.Empty(new SentenceChunker().Flush());
     }
 }

@@ -26,10 +26,22 @@ public sealed class TurnTests
         Assert.All(chunks, c => Assert.Equal("turn-1", c.TurnId));
         Assert.Equal(completed.Content, string.Concat(chunks.Select(c => c.Text)));
         // Three sentences, each closed by a marked piece that ends with its punctuation.
-        var sentences = chunks.Where(c => c.SentenceEnd).ToList();
+        var sentences = new List<string>();
+        var spoken = "";
+        foreach (var chunk in chunks)
+        {
+            spoken += chunk.Text;
+            if (chunk.SentenceEnd)
+            {
+                Assert.True(chunk.Text.Length == 0 || !char.IsWhiteSpace(chunk.Text[^1]));
+                sentences.Add(spoken);
+                spoken = "";
+            }
+        }
+
         Assert.Equal(3, sentences.Count);
-        Assert.EndsWith("week.", sentences[0].Text);
-        Assert.EndsWith("now?", sentences[1].Text);
+        Assert.EndsWith("week.", sentences[0]);
+        Assert.EndsWith("now?", sentences[1]);
         Assert.True(chunks[^1].SentenceEnd);
 
         Assert.Equal(2, completed.Sequence);

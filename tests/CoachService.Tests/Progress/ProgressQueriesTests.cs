@@ -41,6 +41,11 @@ public sealed class ProgressQueriesTests
         {
             clock.Now = end.AddMinutes(-minutes);
             var session = await database.Get<CoachingSessions>().StartAsync(who, "spoken_presence");
+            await database.Get<CoachService.Persistence.CoachDatabase>().ForUserAsync(who, db =>
+            {
+                db.Messages.Add(new Message { SessionId = session.Id, UserId = who, SequenceNumber = 1, Role = "user", Content = "Hi", CreatedAt = clock.GetUtcNow() });
+                return Task.CompletedTask;
+            });
             clock.Now = end;
             await database.Get<SessionCompletion>().CompleteAsync(who, session.Id, new SessionOutcome(
                 virtue is null ? null : new VirtueEarned(virtue, "earned"),

@@ -13,13 +13,47 @@ public sealed class SessionCompletionTests
     private static readonly Lazy<Task<CoachTestDatabase>> Shared = new(() => CoachTestDatabase.CreateAsync(Clock));
     private static readonly AsyncLocalClock Clock = new();
 
-    /// <summary>Completes a session that started 20 minutes before the given instant.</summary>
+    /// <summary>Completes a session, with one user turn, that started 20 minutes before the given instant.</summary>
     private static async Task<SessionCompleted> SessionEndingAtAsync(CoachTestDatabase database, Guid userId, DateTimeOffset end, SessionOutcome? outcome = null)
     {
         Clock.Now = end.AddMinutes(-20);
         var session = await database.Get<CoachingSessions>().StartAsync(userId, "face_to_face");
+        await UserTurnAsync(database, userId, session.Id);
         Clock.Now = end;
         return await database.Get<SessionCompletion>().CompleteAsync(userId, session.Id, outcome ?? new SessionOutcome());
+    }
+
+    internal static Task UserTurnAsync(CoachTestDatabase database, Guid userId, Guid sessionId) =>
+        database.Get<CoachService.Persistence.CoachDatabase>().ForUserAsync(userId, db =>
+        {
+            db.Messages.Add(new Message
+            {
+                SessionId = sessionId, UserId = userId, SequenceNumber = 1, Role = "user", Content = "Hello", ClientTurnId = "t1", CreatedAt = Clock.GetUtcNow(),
+            });
+            return Task.CompletedTask;
+        });
+
+    [Fact]
+    public async Task A_session_without_a_user_turn_is_closed_but_earns_no_streak_achievement_or_count()
+    {
+        var (database, user) = await UserInAsync("UTC");
+        var day = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        Clock.Now = day;
+        var empty = await database.Get<CoachingSessions>().StartAsync(user, "face_to_face");
+        Clock.Now = day.AddMinutes(5);
+        var closed = await database.Get<SessionCompletion>().CompleteAsync(user, empty.Id, new SessionOutcome());
+
+        Assert.Equal(0, closed.DailyStreak.Current);
+        Assert.Empty(closed.NewAchievements);
+        var summary = await database.Get<ProgressQueries>().GetSessionSummaryAsync(user, 30);
+        Assert.Equal(0, summary.TotalSessions);
+        var measures = await database.Get<CoachService.Persistence.CoachDatabase>().ForUserAsync(user, db => AchievementEvaluator.MeasureAsync(db, CancellationToken.None));
+        Assert.Equal(0, measures.SessionCount);
+
+        // The same day with a turn counts.
+        var real = await SessionEndingAtAsync(database, user, day.AddHours(1));
+        Assert.Equal(1, real.DailyStreak.Current);
+        Assert.Contains(real.NewAchievements, a => a.Code == "first_session");
     }
 
     private static async Task<(CoachTestDatabase, Guid)> UserInAsync(string timezone)
