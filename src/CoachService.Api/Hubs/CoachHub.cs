@@ -15,6 +15,8 @@ public interface ICoachClient
 
     Task TurnFailed(TurnFailed failed);
 
+    Task ReplyRetracted(ReplyRetracted retracted);
+
     Task EmotionalSnapshot(TurnEmotions emotions);
 
     Task OnboardingCompleted(OnboardingCompleted onboarding);
@@ -86,6 +88,8 @@ public sealed class HubTurnListeners(IHubContext<CoachHub, ICoachClient> hub)
         public Task CompletedAsync(TurnCompleted completed) => client.TurnCompleted(completed);
 
         public Task FailedAsync(TurnFailed failed) => client.TurnFailed(failed);
+
+        public Task RetractedAsync(ReplyRetracted retracted) => client.ReplyRetracted(retracted);
 
         public Task EmotionsAsync(TurnEmotions emotions) => client.EmotionalSnapshot(emotions);
 

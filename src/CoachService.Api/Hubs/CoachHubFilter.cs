@@ -42,7 +42,9 @@ public sealed partial class CoachHubFilter(ILogger<CoachHubFilter> logger) : IHu
         DomainStateException state => $"invalid_state: {state.State}: {state.Message}",
         DomainRateLimitedException limited => $"rate_limited: {limited.Message}",
         DataAccessDeniedException => "not_found: no such data for this user",
-        Llm.LlmException or Llm.Tasks.LlmOutputInvalidException => "unavailable: the language model service failed; try again",
+        Llm.Tasks.IncompleteModelWorkException incomplete => $"unavailable: {incomplete.Message}",
+        Llm.Tasks.LlmOutputInvalidException => "unavailable: the model's answer was invalid; try again",
+        Llm.LlmException => "unavailable: the model service failed; try again",
         _ => null,
     };
 

@@ -72,6 +72,26 @@ public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int u
         }
     }
 
+    public int ListenerCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return listeners.Count;
+            }
+        }
+    }
+
+    /// <summary>Forgets the pieces sent so far: they were retracted, and a listener joining now must not get them.</summary>
+    public void ForgetChunks()
+    {
+        lock (gate)
+        {
+            chunks.Clear();
+        }
+    }
+
     /// <summary>Whether the connection listens to this turn.</summary>
     public bool IsHeardBy(string listenerId)
     {

@@ -35,6 +35,19 @@ public sealed class CoachingOptions
     public int AssessmentAnswers { get; set; } = 5;
 
     /// <summary>The fixed reply to a message the safety screen finds to be a crisis. Never generated.</summary>
+    [Required(ErrorMessage = "Coaching:FilteredReply must be set.")]
+    [MinLength(20, ErrorMessage = "Coaching:FilteredReply must be a real message.")]
+    public string FilteredReply { get; set; } =
+        "I'm sorry, I can't continue that reply. Could you tell me a little more about what you need right now? " +
+        "If you are struggling or in danger, please reach out to your local emergency number or a crisis line.";
+
+    /// <summary>
+    /// How long a reply keeps being generated after its last listener disconnected, so that a client
+    /// reconnecting on a flaky network can join it (send the turn again). Zero stops it at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Coaching:ReconnectGrace must be between 0 and 5 minutes.")]
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(15);
+
     [Required(ErrorMessage = "Coaching:CrisisReply must be set.")]
     [MinLength(20, ErrorMessage = "Coaching:CrisisReply must be a real message.")]
     public string CrisisReply { get; set; } =

@@ -67,9 +67,8 @@ public static class ConversationContext
             history.Insert(0, new ChatMessage(m.Role == "user" ? ChatRole.User : ChatRole.Assistant, m.Content));
         }
 
-        // An onboarding session asks assessment questions until its profile is scored, then coaches.
-        var assessing = session.SessionType == "onboarding_assessment"
-            && !await db.PersonalityAssessments.AnyAsync(a => a.SessionId == sessionId, cancellationToken);
+        // An onboarding session asks assessment questions until its onboarding is complete, then coaches.
+        var assessing = session.SessionType == "onboarding_assessment" && !session.Metadata.ContainsKey(Onboarding.OnboardingCompletion.Completed);
         var answers = assessing
             ? await db.Messages.CountAsync(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role == "user", cancellationToken) + 1
             : 0;

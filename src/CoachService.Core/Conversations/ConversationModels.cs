@@ -14,6 +14,7 @@ public sealed record ReplyChunk(Guid SessionId, string TurnId, int Sequence, str
 /// <summary>The reply was stored (or cut short and stored).</summary>
 /// <param name="Interrupted">Barge-in or a disconnect cut the reply; <see cref="Content"/> is what was kept.</param>
 /// <param name="Kind">text, assessment_question or safety.</param>
+/// <param name="CutOff">The model stopped at its token limit: the reply is stored, but it is incomplete.</param>
 public sealed record TurnCompleted(
     Guid SessionId,
     string TurnId,
@@ -26,7 +27,16 @@ public sealed record TurnCompleted(
     int? OutputTokens,
     int? TimeToFirstTokenMs,
     int? TimeToFirstSentenceMs,
-    int? TotalMs);
+    int? TotalMs,
+    bool CutOff = false);
+
+/// <summary>
+/// Everything sent of the turn's reply so far must be dropped (not shown, not spoken): the safety screen
+/// found a crisis, or the provider's content filter stopped the reply. A fixed reply follows as new
+/// <see cref="ReplyChunk"/>s whose sequence starts again at 1.
+/// </summary>
+/// <param name="Reason">"safety" or "content_filter".</param>
+public sealed record ReplyRetracted(Guid SessionId, string TurnId, string Reason);
 
 /// <summary>The reply could not be produced; the user's message is kept and the turn may be sent again.</summary>
 public sealed record TurnFailed(Guid SessionId, string TurnId, string Reason);
@@ -65,6 +75,8 @@ public interface ITurnListener
 
     Task FailedAsync(TurnFailed failed);
 
+    Task RetractedAsync(ReplyRetracted retracted);
+
     Task EmotionsAsync(TurnEmotions emotions);
 
     Task OnboardingCompletedAsync(OnboardingCompleted onboarding);
@@ -83,6 +95,7 @@ public sealed record SessionResumed(Guid SessionId, string Status, string Person
 public sealed record OfferedGoal(int Index, SuggestedGoal Goal);
 
 /// <summary>The end of a session.</summary>
+/// <param name="Notice">Said when the session ended without what an ending usually brings (an onboarding never scored).</param>
 public sealed record SessionSummary(
     Guid SessionId,
     string Status,
@@ -94,7 +107,8 @@ public sealed record SessionSummary(
     int DailyStreak,
     int LongestDailyStreak,
     IReadOnlyList<EarnedAchievement> NewAchievements,
-    IReadOnlyDictionary<string, decimal> Metrics);
+    IReadOnlyDictionary<string, decimal> Metrics,
+    string? Notice = null);
 
 /// <summary>How much of a reply the user heard before talking over it. One of the two is given.</summary>
 public sealed record HeardPart(

@@ -12,7 +12,7 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
 {
     private readonly long started = time.GetTimestamp();
     private readonly StringBuilder text = new();
-    private readonly SentenceChunker chunker = new();
+    private SentenceChunker chunker = new();
     private int pieces;
     private int? firstToken;
     private int? firstSentence;
@@ -31,6 +31,26 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
 
     public string Text => text.ToString();
 
+    /// <summary>Whether any model text has arrived yet.</summary>
+    public bool HasText => text.Length > 0;
+
+    /// <summary>The model's finish reason for the reply, once its stream said it.</summary>
+    public ChatFinishReason? FinishReason { get; private set; }
+
+    /// <summary>
+    /// Drops the text produced so far (it was retracted) and starts again with pieces numbered from 1. The
+    /// tokens already spent stay counted.
+    /// </summary>
+    public void Restart()
+    {
+        text.Clear();
+        chunker = new SentenceChunker();
+        pieces = 0;
+        firstToken = null;
+        firstSentence = null;
+        FinishReason = null;
+    }
+
     /// <summary>Adds model text and sends whatever pieces of it are decided.</summary>
     public Task AppendAsync(string delta)
     {
@@ -43,6 +63,7 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     public async Task AppendAsync(ChatResponseUpdate update)
     {
         Model ??= update.ModelId;
+        FinishReason = update.FinishReason ?? FinishReason;
         foreach (var usage in update.Contents.OfType<UsageContent>())
         {
             inputTokens = (inputTokens ?? 0) + (usage.Details.InputTokenCount ?? 0);
@@ -67,7 +88,8 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     /// <summary>The record to store: the whole reply, or the part kept of a cut one.</summary>
     public ReplyRecord ToRecord(string content, bool interrupted, string? heard) => new(
         content, Kind, interrupted, heard, Model, PromptVersion, (int?)inputTokens, (int?)outputTokens, firstToken, firstSentence, Elapsed(),
-        Actor?.Actions is { Count: > 0 } actions ? actions : null);
+        Actor?.Actions is { Count: > 0 } actions ? actions : null,
+        CutOff: !interrupted && FinishReason == ChatFinishReason.Length);
 
     private async Task PublishAsync(IEnumerable<TextPiece> ready)
     {

@@ -1,3 +1,4 @@
+using CoachService.Goals;
 using CoachService.Llm.Tasks;
 using CoachService.Persistence;
 using CoachService.Progress;
@@ -18,7 +19,12 @@ public sealed class SessionEnding(
     BackgroundWork background,
     TimeProvider time)
 {
-    private sealed record EndingInputs(string Persona, List<string> ActiveGoals, string Transcript, int UserTurns);
+    private const string SummaryDone = "prompt_version.session_summary", SuggestionsDone = "prompt_version.goal_suggestions";
+    private const string VirtueDescription = "virtue.description";
+
+    private sealed record EndingInputs(
+        string Persona, List<string> ActiveGoals, string Transcript, int UserTurns, bool OnboardingUnfinished,
+        SessionSummaryResult? StoredSummary, IReadOnlyList<SuggestedGoal>? StoredSuggestions);
 
     public async Task<SessionSummary> EndAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken)
     {
@@ -36,42 +42,75 @@ public sealed class SessionEnding(
             var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
                 ?? throw new DomainNotFoundException("session", sessionId);
             session.EnsureCanEnd();
+            // A part stored by an earlier attempt that half failed is not asked for again.
+            var storedSummary = session.Metadata.ContainsKey(SummaryDone) && session.VirtueEarned is { } virtue
+                ? new SessionSummaryResult(new VirtueEarned(virtue, session.Metadata.GetValueOrDefault(VirtueDescription, "")), session.KeyInsights ?? [])
+                : null;
             return new EndingInputs(
                 await ConversationContext.PersonaOfAsync(db, session, cancellationToken),
                 await db.Goals.Where(g => g.Status == "active").Select(g => g.GoalText).ToListAsync(cancellationToken),
                 await Transcript.OfSessionAsync(db, sessionId, cancellationToken),
-                await db.Messages.CountAsync(m => m.SessionId == sessionId && m.Role == "user", cancellationToken));
+                await db.Messages.CountAsync(m => m.SessionId == sessionId && m.Role == "user", cancellationToken),
+                session.SessionType == "onboarding_assessment" && !session.Metadata.ContainsKey(Onboarding.OnboardingCompletion.Completed),
+                storedSummary,
+                session.Metadata.ContainsKey(SuggestionsDone) ? session.SuggestedGoals ?? [] : null);
         }, cancellationToken);
 
-        StructuredResult<SessionSummaryResult>? summary = null;
-        StructuredResult<GoalSuggestionsResult>? suggestions = null;
-        if (inputs.UserTurns > 0)
+        TaskAttempt<SessionSummaryResult>? summary = null;
+        TaskAttempt<GoalSuggestionsResult>? suggestions = null;
+        string? notice = null;
+        if (inputs.OnboardingUnfinished)
         {
-            var summarizing = tasks.RunStructuredAsync<SessionSummaryResult>(CoachTask.SessionSummary,
-                new Dictionary<string, object?> { ["persona"] = inputs.Persona, ["transcript"] = inputs.Transcript }, cancellationToken);
-            var suggesting = tasks.RunStructuredAsync<GoalSuggestionsResult>(CoachTask.GoalSuggestions,
-                new Dictionary<string, object?> { ["transcript"] = inputs.Transcript, ["active_goals"] = inputs.ActiveGoals }, cancellationToken);
-            await Task.WhenAll(summarizing, suggesting);
-            (summary, suggestions) = (await summarizing, await suggesting);
+            // No profile was scored: there is nothing to summarise as a coaching session, and no virtue to award.
+            notice = "the onboarding assessment was not finished, so no profile was scored and no virtue was awarded; start a new onboarding session to finish it";
+        }
+        else if (inputs.UserTurns > 0)
+        {
+            var summarizing = inputs.StoredSummary is not null ? null : TaskAttempt<SessionSummaryResult>.RunAsync(CoachTask.SessionSummary, () =>
+                tasks.RunStructuredAsync<SessionSummaryResult>(CoachTask.SessionSummary,
+                    new Dictionary<string, object?> { ["persona"] = inputs.Persona, ["transcript"] = inputs.Transcript }, cancellationToken));
+            var suggesting = inputs.StoredSuggestions is not null ? null : TaskAttempt<GoalSuggestionsResult>.RunAsync(CoachTask.GoalSuggestions, () =>
+                tasks.RunStructuredAsync<GoalSuggestionsResult>(CoachTask.GoalSuggestions,
+                    new Dictionary<string, object?> { ["transcript"] = inputs.Transcript, ["active_goals"] = inputs.ActiveGoals }, cancellationToken));
+            summary = summarizing is null ? null : await summarizing;
+            suggestions = suggesting is null ? null : await suggesting;
+            cancellationToken.ThrowIfCancellationRequested();
+            if (summary?.Succeeded == false || suggestions?.Succeeded == false)
+            {
+                await KeepPartAsync(userId, sessionId, summary?.Result, suggestions?.Result);
+                throw new IncompleteModelWorkException("the session could not be ended", "call EndSession again to make the rest",
+                    ("the session summary", summary?.Failure), ("the goal suggestions", suggestions?.Failure));
+            }
         }
 
+        var summaryValue = summary?.Result?.Value ?? inputs.StoredSummary;
+        var suggested = suggestions?.Result?.Value.Goals ?? inputs.StoredSuggestions;
         return await database.ForUserAsync(userId, async db =>
         {
             var snapshot = await EmotionalSnapshots.OfSessionAsync(db, sessionId, cancellationToken);
             var metrics = await MetricsAsync(db, sessionId, cancellationToken);
             var metadata = new Dictionary<string, string>();
-            if (summary is not null && suggestions is not null)
+            if (summary?.Result is { } summarized)
             {
-                metadata["model"] = summary.ModelId ?? "";
-                metadata["prompt_version.session_summary"] = summary.PromptVersion;
-                metadata["prompt_version.goal_suggestions"] = suggestions.PromptVersion;
-                metrics["summary_input_tokens"] = summary.Usage.InputTokens + suggestions.Usage.InputTokens;
-                metrics["summary_output_tokens"] = summary.Usage.OutputTokens + suggestions.Usage.OutputTokens;
+                metadata["model"] = summarized.ModelId ?? "";
+                metadata[SummaryDone] = summarized.PromptVersion;
+            }
+
+            if (suggestions?.Result is { } offered)
+            {
+                metadata[SuggestionsDone] = offered.PromptVersion;
+            }
+
+            var used = new[] { summary?.Result?.Usage, suggestions?.Result?.Usage }.OfType<LlmUsage>().ToList();
+            if (used.Count > 0)
+            {
+                metrics["summary_input_tokens"] = used.Sum(u => u.InputTokens);
+                metrics["summary_output_tokens"] = used.Sum(u => u.OutputTokens);
             }
 
             var now = time.GetUtcNow();
             var completed = await SessionCompletion.CompleteAsync(db, sessionId, new SessionOutcome(
-                summary?.Value.Virtue, snapshot, summary?.Value.KeyInsights ?? [], suggestions?.Value.Goals ?? [], metadata), now, cancellationToken);
+                summaryValue?.Virtue, snapshot, summaryValue?.KeyInsights ?? [], suggested ?? [], metadata), now, cancellationToken);
             metrics["duration_seconds"] = completed.DurationSeconds;
             foreach (var (name, value) in metrics)
             {
@@ -85,16 +124,37 @@ public sealed class SessionEnding(
                 sessionId,
                 SessionStatus.Completed.ToWire(),
                 completed.DurationSeconds,
-                summary?.Value.Virtue,
-                summary?.Value.KeyInsights ?? [],
-                (suggestions?.Value.Goals ?? []).Select((g, i) => new OfferedGoal(i, g)).ToList(),
+                summaryValue?.Virtue,
+                summaryValue?.KeyInsights ?? [],
+                (suggested ?? []).Select((g, i) => new OfferedGoal(i, g)).ToList(),
                 snapshot,
                 completed.DailyStreak.Current,
                 completed.DailyStreak.Longest,
                 completed.NewAchievements,
-                metrics);
+                metrics,
+                notice);
         }, cancellationToken);
     }
+
+    /// <summary>Stores the part that worked of a half-failed ending, so that ending again asks only for the rest.</summary>
+    private Task KeepPartAsync(Guid userId, Guid sessionId, StructuredResult<SessionSummaryResult>? summary, StructuredResult<GoalSuggestionsResult>? suggestions) =>
+        database.ForUserAsync(userId, async db =>
+        {
+            var session = await db.Sessions.SingleAsync(s => s.Id == sessionId, CancellationToken.None);
+            if (summary is not null)
+            {
+                session.VirtueEarned = summary.Value.Virtue.Name;
+                session.KeyInsights = [.. summary.Value.KeyInsights];
+                session.Metadata[VirtueDescription] = summary.Value.Virtue.Description;
+                session.Metadata[SummaryDone] = summary.PromptVersion;
+            }
+
+            if (suggestions is not null)
+            {
+                session.SuggestedGoals = [.. suggestions.Value.Goals];
+                session.Metadata[SuggestionsDone] = suggestions.PromptVersion;
+            }
+        }, CancellationToken.None);
 
     private static async Task<Dictionary<string, decimal>> MetricsAsync(CoachDbContext db, Guid sessionId, CancellationToken cancellationToken)
     {

@@ -2,8 +2,10 @@ using CoachService.Llm;
 using CoachService.Llm.Tasks;
 using CoachService.Onboarding;
 using CoachService.Persistence;
+using CoachService.Safety;
 using CoachService.Sessions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +25,7 @@ public sealed partial class TurnOrchestrator(
     OnboardingCompletion onboarding,
     EmotionalSnapshots emotions,
     ActiveTurns active,
+    LocalCrisisScreen crisisScreen,
     TurnRateLimiter limiter,
     BackgroundWork background,
     IOptions<CoachingOptions> options,
@@ -158,8 +161,9 @@ public sealed partial class TurnOrchestrator(
     }
 
     /// <summary>
-    /// A client went away: a reply nobody listens to any more stops, and what was produced is stored
-    /// as interrupted. A reply another connection joined goes on for that connection.
+    /// A client went away: a reply nobody listens to any more stops after the reconnect grace
+    /// (<see cref="CoachingOptions.ReconnectGrace"/>), and what was produced is stored as interrupted. A
+    /// reply another connection joined, or rejoined in time, goes on.
     /// </summary>
     public void ConnectionClosed(string connectionId)
     {
@@ -167,8 +171,32 @@ public sealed partial class TurnOrchestrator(
         {
             if (turn.Leave(connectionId) == 0)
             {
-                turn.Stop(StopReason.Disconnected);
+                _ = StopUnlessRejoinedAsync(turn);
             }
+        }
+    }
+
+    /// <summary>
+    /// Keeps a reply nobody listens to going for the reconnect grace, so a client back on the network can
+    /// join it by sending the turn again; only then is it stopped and stored as interrupted.
+    /// </summary>
+    private async Task StopUnlessRejoinedAsync(ActiveTurn turn)
+    {
+        if (Options.ReconnectGrace > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(Options.ReconnectGrace, time, turn.Stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopped for another reason meanwhile
+            }
+        }
+
+        if (turn.ListenerCount == 0)
+        {
+            turn.Stop(StopReason.Disconnected);
         }
     }
 
@@ -178,53 +206,22 @@ public sealed partial class TurnOrchestrator(
         TurnCompleted? stored = null;
         try
         {
-            // The screen (a model call) and the context (database reads) do not depend on each other.
-            var screening = tasks.RunStructuredAsync<SafetyScreenResult>(
-                CoachTask.SafetyScreen, new Dictionary<string, object?> { ["message"] = text }, turn.Stopping);
-            var building = database.ForUserAsync(turn.UserId,
-                db => ConversationContext.BuildAsync(db, turn.SessionId, turn.UserSequence, text, Options, turn.Stopping), turn.Stopping);
-            await Task.WhenAll(screening, building);
-            var (screen, context) = (await screening, await building);
-            draft.AddUsage(screen.Usage);
-
-            if (screen.Value.IsCrisis)
+            // The local screen decides at once and needs no model: crisis help never waits for, or
+            // depends on, the provider.
+            var local = crisisScreen.Screen(text);
+            if (local.IsCrisis)
             {
-                // A fixed, caring reply with resources; no coaching call.
+                LogCrisis(logger, turn.SessionId, "local", local.RiskLevel);
                 draft.Kind = "safety";
-                draft.Model = screen.ModelId;
-                draft.PromptVersion = screen.PromptVersion;
-                LogCrisis(logger, turn.SessionId, screen.Value.RiskLevel);
+                draft.Model = LocalCrisisScreen.ScreenName;
                 await draft.AppendAsync(Options.CrisisReply);
-            }
-            else if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
-            {
-                var outcome = await onboarding.FinishAsync(turn.UserId, turn.SessionId, context.Persona, turn.Stopping);
-                foreach (var listener in turn.Listeners)
-                {
-                    await listener.OnboardingCompletedAsync(outcome.Completed);
-                }
-
-                draft.Model = outcome.Model;
-                draft.PromptVersion = outcome.PromptVersion;
-                await draft.AppendAsync(outcome.Closing);
+                await draft.FlushAsync();
+                stored = await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
             }
             else
             {
-                // Once the assessment is scored, the rest of the session is ordinary coaching.
-                var task = context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
-                draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
-                // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
-                draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
-                var stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, turn.Stopping);
-                draft.PromptVersion = stream.PromptVersion;
-                await foreach (var update in stream.Updates.WithCancellation(turn.Stopping))
-                {
-                    await draft.AppendAsync(update);
-                }
+                stored = await ReplyAsync(turn, text, draft);
             }
-
-            await draft.FlushAsync();
-            stored = await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
         }
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
         {
@@ -248,6 +245,11 @@ public sealed partial class TurnOrchestrator(
             // and sending the turn again (same turn id) produces a whole new reply.
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
             await FailAsync(turn, FailureReason(e));
+        }
+        catch (IncompleteModelWorkException e)
+        {
+            LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
+            await FailAsync(turn, e.Message);
         }
         catch (Exception e)
         {
@@ -278,6 +280,124 @@ public sealed partial class TurnOrchestrator(
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// A turn the local screen let through: the end of onboarding, an assessment question or a coaching
+    /// reply. The coaching reply streams from the first token; the model's safety screen starts as soon as
+    /// the reply has begun and runs beside it. If the screen finds a crisis, or the provider's content
+    /// filter stops the reply, what was sent is retracted and a fixed reply takes its place.
+    /// </summary>
+    private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, string text, ReplyDraft draft)
+    {
+        var context = await database.ForUserAsync(turn.UserId,
+            db => ConversationContext.BuildAsync(db, turn.SessionId, turn.UserSequence, text, Options, turn.Stopping), turn.Stopping);
+        if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
+        {
+            var outcome = await onboarding.FinishAsync(turn.UserId, turn.SessionId, context.Persona, turn.Stopping);
+            foreach (var listener in turn.Listeners)
+            {
+                await listener.OnboardingCompletedAsync(outcome.Completed);
+            }
+
+            draft.Model = outcome.Model;
+            draft.PromptVersion = outcome.PromptVersion;
+            await draft.AppendAsync(outcome.Closing);
+            await draft.FlushAsync();
+            return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
+        }
+
+        // Once the assessment is scored, the rest of the session is ordinary coaching.
+        var task = context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
+        draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
+        // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
+        draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
+
+        using var replyStop = CancellationTokenSource.CreateLinkedTokenSource(turn.Stopping);
+        Task<StructuredResult<SafetyScreenResult>?>? screening = null;
+        var stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, replyStop.Token);
+        draft.PromptVersion = stream.PromptVersion;
+        try
+        {
+            await foreach (var update in stream.Updates.WithCancellation(replyStop.Token))
+            {
+                // One model call before the first word: the screen is asked once the reply has begun.
+                screening ??= ScreenBesideAsync(turn, text, replyStop);
+                await draft.AppendAsync(update);
+            }
+        }
+        catch (OperationCanceledException) when (!turn.Stopping.IsCancellationRequested && screening is not null)
+        {
+            // The screen stopped the reply; its verdict follows.
+        }
+        catch (LlmProviderException e) when (e.IsContentFilter)
+        {
+            // The provider refused the prompt itself: the same safe reply as a filtered stream.
+            LogFiltered(logger, turn.SessionId, turn.TurnId);
+            return await ReplaceAsync(turn, draft, "content_filter", Options.FilteredReply,
+                "The provider's content filter refused the prompt (HTTP 400); a fixed reply was sent instead.");
+        }
+
+        var screen = await (screening ?? ScreenBesideAsync(turn, text, replyStop));
+        if (screen is not null)
+        {
+            draft.AddUsage(screen.Usage);
+        }
+
+        if (screen?.Value.IsCrisis == true)
+        {
+            LogCrisis(logger, turn.SessionId, "model", screen.Value.RiskLevel);
+            return await ReplaceAsync(turn, draft, "safety", Options.CrisisReply,
+                $"A coaching reply was retracted after {draft.Text.Length} characters: the model safety screen found a crisis (risk {screen.Value.RiskLevel}); the crisis reply replaced it.");
+        }
+
+        turn.Stopping.ThrowIfCancellationRequested();
+        if (draft.FinishReason == ChatFinishReason.ContentFilter)
+        {
+            LogFiltered(logger, turn.SessionId, turn.TurnId);
+            return await ReplaceAsync(turn, draft, "content_filter", Options.FilteredReply,
+                $"A reply was retracted after {draft.Text.Length} characters: the provider's content filter stopped it; a fixed reply replaced it.");
+        }
+
+        await draft.FlushAsync();
+        return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
+    }
+
+    /// <summary>The model's safety screen; a failure of the screen is logged and leaves the local screen's verdict standing.</summary>
+    private async Task<StructuredResult<SafetyScreenResult>?> ScreenBesideAsync(ActiveTurn turn, string text, CancellationTokenSource replyStop)
+    {
+        try
+        {
+            var screen = await tasks.RunStructuredAsync<SafetyScreenResult>(
+                CoachTask.SafetyScreen, new Dictionary<string, object?> { ["message"] = text }, turn.Stopping);
+            if (screen.Value.IsCrisis)
+            {
+                await replyStop.CancelAsync();
+            }
+
+            return screen;
+        }
+        catch (Exception e) when (e is LlmException or LlmOutputInvalidException)
+        {
+            LogScreenFailed(logger, turn.SessionId, e.GetType().Name);
+            return null;
+        }
+    }
+
+    /// <summary>Tells the listeners to drop what they have of the reply, then sends and stores a fixed one instead.</summary>
+    private async Task<TurnCompleted> ReplaceAsync(ActiveTurn turn, ReplyDraft draft, string reason, string fixedReply, string note)
+    {
+        turn.ForgetChunks();
+        foreach (var listener in turn.Listeners)
+        {
+            await listener.RetractedAsync(new ReplyRetracted(turn.SessionId, turn.TurnId, reason));
+        }
+
+        draft.Restart();
+        draft.Kind = "safety";
+        await draft.AppendAsync(fixedReply);
+        await draft.FlushAsync();
+        return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null) with { RetractionNote = note });
     }
 
     private static async Task PublishActionAsync(ActiveTurn turn, CoachAction action)
@@ -319,8 +439,14 @@ public sealed partial class TurnOrchestrator(
         _ => "the language model service failed; send the turn again",
     };
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Session {SessionId}: the safety screen found a crisis (risk {RiskLevel}); sent the crisis reply")]
-    private static partial void LogCrisis(ILogger logger, Guid sessionId, string riskLevel);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Session {SessionId}: the {Screen} safety screen found a crisis (risk {RiskLevel}); sent the crisis reply")]
+    private static partial void LogCrisis(ILogger logger, Guid sessionId, string screen, string riskLevel);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Session {SessionId}: the model safety screen failed ({Error}); the local screen's verdict stands")]
+    private static partial void LogScreenFailed(ILogger logger, Guid sessionId, string error);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: the provider's content filter stopped the reply; a fixed reply replaced it")]
+    private static partial void LogFiltered(ILogger logger, Guid sessionId, string turnId);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId} failed: {Error}: {Reason}")]
     private static partial void LogTurnFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);

@@ -20,7 +20,9 @@ public sealed record ReplyRecord(
     int? TimeToFirstTokenMs,
     int? TimeToFirstSentenceMs,
     int? TotalMs,
-    IReadOnlyList<CoachAction>? Actions = null);
+    IReadOnlyList<CoachAction>? Actions = null,
+    bool CutOff = false,
+    string? RetractionNote = null);
 
 /// <summary>
 /// The database side of a turn: the user message (once per client turn id), the reply, and a
@@ -92,6 +94,7 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 Content = reply.Content,
                 HeardContent = reply.HeardContent,
                 Interrupted = reply.Interrupted,
+                CutOff = reply.CutOff,
                 ClientTurnId = turn.TurnId,
                 InputTokens = reply.InputTokens,
                 OutputTokens = reply.OutputTokens,
@@ -103,6 +106,18 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 TotalMs = reply.TotalMs,
                 CreatedAt = time.GetUtcNow(),
             };
+            if (reply.RetractionNote is { } note)
+            {
+                // The record of what happened: a reply was sent in part and withdrawn. System messages are
+                // never part of the model's history.
+                db.Messages.Add(new Message
+                {
+                    UserId = turn.UserId, SessionId = turn.SessionId, SequenceNumber = message.SequenceNumber, Role = "system",
+                    Kind = "safety", Content = note, ClientTurnId = turn.TurnId, CreatedAt = message.CreatedAt,
+                });
+                message.SequenceNumber++;
+            }
+
             db.Messages.Add(message);
             if (reply.Kind == "safety")
             {
@@ -159,7 +174,7 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 
     internal static TurnCompleted ToCompleted(Message m) => new(
         m.SessionId, m.ClientTurnId ?? "", m.SequenceNumber, m.Content, m.Kind, m.Interrupted, m.Model,
-        m.InputTokens, m.OutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs);
+        m.InputTokens, m.OutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs, m.CutOff);
 
     private static async Task<int> NextSequenceAsync(CoachDbContext db, Guid sessionId, CancellationToken cancellationToken) =>
         (await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => (int?)m.SequenceNumber, cancellationToken) ?? 0) + 1;

@@ -22,6 +22,9 @@ public sealed class LlmProviderException(
     /// <summary>True for 429, 5xx and network failures: trying again may succeed.</summary>
     public bool IsTransient { get; } = isTransient;
 
+    /// <summary>The provider's content filter refused the prompt (HTTP 400, error code content_filter).</summary>
+    public bool IsContentFilter { get; init; }
+
     /// <summary>The statuses worth retrying: throttling and the gateway/server family.</summary>
     public static bool IsTransientStatus(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
 }

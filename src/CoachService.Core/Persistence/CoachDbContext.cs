@@ -184,6 +184,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             Owned(e, "messages");
             e.Property(m => m.Kind).HasDefaultValue("text");
             e.Property(m => m.Interrupted).HasDefaultValue(false);
+            e.Property(m => m.CutOff).HasDefaultValue(false);
             e.Property(m => m.Actions).HasJsonb();
             Timestamps(e, "created_at");
             e.HasOne<CoachingSession>().WithMany().HasForeignKey(m => m.SessionId)

@@ -14,6 +14,9 @@ namespace CoachService.Safety;
 /// </summary>
 public sealed partial class LocalCrisisScreen
 {
+    /// <summary>Stored as the model of a reply the local screen decided, so the record says no model was asked.</summary>
+    public const string ScreenName = "coach-local-crisis-screen";
+
     private const int MaxRationale = 300;
     private const int MaxCategories = 5;
 

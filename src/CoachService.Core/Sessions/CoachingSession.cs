@@ -63,6 +63,9 @@ public sealed class Message : IUserOwned
 
     public bool Interrupted { get; set; }
 
+    /// <summary>The model stopped at its token limit (finish reason length): the reply is incomplete.</summary>
+    public bool CutOff { get; set; }
+
     /// <summary>The client's id of the turn; a user message and its reply share it.</summary>
     public string? ClientTurnId { get; set; }
 

@@ -69,7 +69,8 @@ public sealed class BargeInTests
     [Fact]
     public async Task A_disconnect_mid_reply_stores_what_was_produced_and_resume_returns_exactly_the_missing_messages()
     {
-        await using var harness = await ConversationHarness.StartAsync();
+        // No reconnect grace: the reply stops as soon as its only listener is gone.
+        await using var harness = await ConversationHarness.StartAsync(new Dictionary<string, string?> { ["Coaching:ReconnectGrace"] = "00:00:00" });
         await using var ana = await harness.ConnectAsync("drop@example.com");
         var session = await ana.StartSessionAsync();
         await ana.TalkAsync(session.SessionId, "t1", "Hello coach.");

@@ -20,8 +20,10 @@ public sealed class SafetyAndLimitsTests
         Assert.Equal("safety", reply.Kind);
         Assert.Contains("988", reply.Content);
         Assert.Contains("116 123", reply.Content);
-        Assert.Empty(harness.TextRequests);
-        Assert.Single(harness.RequestsFor("safety_screen"));
+        // The local screen decided: no model was asked for the reply or the screen (the emotional snapshot
+        // of the message is still computed afterwards, off the reply's path).
+        Assert.DoesNotContain(harness.Llm.Requests, r => ConversationHarness.TaskOf(r) != "emotional_snapshot");
+        Assert.Equal(CoachService.Safety.LocalCrisisScreen.ScreenName, reply.Model);
         var flagged = await harness.App.Database.Get<CoachDatabase>().ForUserAsync(ana.UserId,
             db => db.Sessions.Select(s => s.SafetyFlagged).SingleAsync());
         Assert.True(flagged);
@@ -35,6 +37,7 @@ public sealed class SafetyAndLimitsTests
         await using var bob = await harness.ConnectAsync("intruder@example.com");
         var session = await ana.StartSessionAsync();
         await ana.TalkAsync(session.SessionId, "t1", "My private worries.");
+        await CoachClient.WaitForAsync(() => ana.Emotions.FirstOrDefault()); // the turn's last model call is done
         var callsBefore = harness.Llm.Requests.Count;
 
         var attempts = new Func<Task>[]
@@ -51,7 +54,6 @@ public sealed class SafetyAndLimitsTests
             Assert.Contains("HubException: not_found: session", error.Message);
         }
 
-        await CoachClient.WaitForAsync(() => ana.Emotions.FirstOrDefault());
         Assert.Equal(callsBefore, harness.Llm.Requests.Count);
         var resumed = await ana.InvokeAsync<SessionResumed>("ResumeSession", session.SessionId, 0);
         Assert.Equal(2, resumed.Messages.Count); // untouched

@@ -145,23 +145,27 @@ public sealed class OpenAiGuardChatClient(IChatClient innerClient, TimeProvider 
         var status = exception.Status;
         var response = exception.GetRawResponse();
         var retryAfter = response is null ? null : RetryAfterParser.Parse(response.Headers, timeProvider.GetUtcNow());
-        var detail = response is null ? null : ReadErrorMessage(response);
+        var (detail, code) = response is null ? (null, null) : ReadError(response);
         var message = $"The LLM provider answered HTTP {status}"
             + (retryAfter is { } delay ? $" and asked to retry after {delay.TotalSeconds:0.###} s" : "")
             + (detail is null ? "." : $": {detail}");
-        return new LlmProviderException(message, status, retryAfter, LlmProviderException.IsTransientStatus(status), exception);
+        return new LlmProviderException(message, status, retryAfter, LlmProviderException.IsTransientStatus(status), exception)
+        {
+            // Azure OpenAI refuses a prompt its content filter flags with 400 and error code "content_filter".
+            IsContentFilter = status == 400 && code == "content_filter",
+        };
     }
 
-    private static string? ReadErrorMessage(PipelineResponse response)
+    private static (string? Message, string? Code) ReadError(PipelineResponse response)
     {
         try
         {
             using var document = JsonDocument.Parse(response.Content);
-            if (document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-                && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
+            if (document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
-                var text = message.GetString() ?? "";
-                return text.Length > 300 ? text[..300] + "…" : text;
+                var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+                var text = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : null;
+                return (text is { Length: > 300 } ? text[..300] + "…" : text, code);
             }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
@@ -169,7 +173,7 @@ public sealed class OpenAiGuardChatClient(IChatClient innerClient, TimeProvider 
             // Not an OpenAI-style error body; the status says enough.
         }
 
-        return null;
+        return (null, null);
     }
 }
 

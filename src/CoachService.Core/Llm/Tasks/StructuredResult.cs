@@ -29,3 +29,37 @@ public sealed record TextTaskStream(string PromptVersion, IAsyncEnumerable<Micro
     /// <summary>SHA-256 (hex) of the rendered prompt messages; known once the stream has started (the prompt renders then).</summary>
     public string? RenderedPromptHash => Invocation.RenderedPromptHash;
 }
+
+/// <summary>
+/// One of several independent structured calls: its result, or why there is none, worded for people so
+/// that "the model's answer was invalid" and "the model service failed" stay apart.
+/// </summary>
+public sealed record TaskAttempt<T>(string Task, StructuredResult<T>? Result, string? Failure)
+{
+    public bool Succeeded => Result is not null;
+
+    /// <summary>Runs the call and keeps its failure instead of throwing it, so the other calls' results are not lost.</summary>
+    public static async Task<TaskAttempt<T>> RunAsync(string task, Func<Task<StructuredResult<T>>> call)
+    {
+        try
+        {
+            return new TaskAttempt<T>(task, await call().ConfigureAwait(false), null);
+        }
+        catch (LlmOutputInvalidException)
+        {
+            return new TaskAttempt<T>(task, null, "the model's answer was invalid");
+        }
+        catch (LlmException)
+        {
+            return new TaskAttempt<T>(task, null, "the model service failed");
+        }
+    }
+}
+
+/// <summary>
+/// Some of several independent model calls failed. What succeeded is stored; doing the same again makes
+/// only the calls still missing. The message names each failed part and how it failed.
+/// </summary>
+public sealed class IncompleteModelWorkException(string what, string retry, params (string Part, string? Failure)[] parts)
+    : Exception($"{what} ({string.Join("; ", parts.Where(p => p.Failure is not null).Select(p => $"{p.Part}: {p.Failure}"))}); "
+        + $"what worked is kept; {retry}");

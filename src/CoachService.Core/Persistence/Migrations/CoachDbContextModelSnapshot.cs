@@ -735,6 +735,12 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnName("created_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<bool>("CutOff")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("cut_off");
+
                     b.Property<string>("HeardContent")
                         .HasColumnType("text")
                         .HasColumnName("heard_content");
