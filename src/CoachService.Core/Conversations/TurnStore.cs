@@ -1,3 +1,6 @@
+using Npgsql;
+using Polly;
+using Polly.Retry;
 using CoachService.Persistence;
 using CoachService.Sessions;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +33,25 @@ public sealed record ReplyRecord(
 /// </summary>
 public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 {
+    /// <summary>
+    /// A reply that was streamed has been seen by the user: storing it is retried through a database
+    /// restart or a dropped connection (about a minute and a half in all), instead of being lost.
+    /// </summary>
+    private readonly ResiliencePipeline replyStorage = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+            MaxRetryAttempts = 12,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(10),
+            UseJitter = true,
+        })
+        .Build();
+
+    private static bool IsTransient(Exception e) =>
+        e is NpgsqlException { IsTransient: true } || (e.InnerException is { } inner && IsTransient(inner));
+
     /// <summary>
     /// Stores the user's message, or finds the earlier one of a repeated turn (and its reply). <paramref name="admit"/>
     /// runs, inside the unit of work, only when the turn still needs a reply; if it throws, nothing is stored.
@@ -82,6 +104,9 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
     /// the record. A safety reply flags the session.
     /// </summary>
     public Task<TurnCompleted> StoreReplyAsync(ActiveTurn turn, ReplyRecord reply) =>
+        replyStorage.ExecuteAsync(async _ => await StoreReplyOnceAsync(turn, reply), CancellationToken.None).AsTask();
+
+    private Task<TurnCompleted> StoreReplyOnceAsync(ActiveTurn turn, ReplyRecord reply) =>
         database.ForUserAsync(turn.UserId, async db =>
         {
             var message = new Message

@@ -227,3 +227,32 @@ public sealed class PartialFailureTests
         Assert.Empty(harness.RequestsFor("session_summary"));
     }
 }
+
+public sealed class ReplyStorageTests
+{
+    [Fact]
+    public async Task A_streamed_reply_is_stored_even_when_the_database_drops_the_services_connections_meanwhile()
+    {
+        await using var harness = await ConversationHarness.StartAsync();
+        const string text = "First, breathe. Second, notice the tension. Third, name one thing to drop today.";
+        harness.CoachReply = _ => FakeResponse.Reply(text) with { DelayBetweenChunks = TimeSpan.FromMilliseconds(150) };
+        await using var ana = await harness.ConnectAsync("db-drop@example.com");
+        var session = await ana.StartSessionAsync();
+        await ana.SendTurnAsync(session.SessionId, "t1", "I feel tense.");
+        await ana.ReadChunksAsync("t1", 1);
+
+        // Every pooled connection of the service dies while the reply streams (a failover, a restart).
+        await using (var owner = await harness.App.Database.OpenOwnerAsync())
+        {
+            await using var kill = new Npgsql.NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", owner);
+            Assert.True((long)(await kill.ExecuteScalarAsync())! >= 1);
+        }
+
+        var completed = await CoachClient.WaitForAsync(() => ana.Completed.FirstOrDefault());
+        Assert.Equal(text, completed.Content);
+        Assert.Empty(ana.Failed);
+        var stored = await harness.App.Database.Get<CoachDatabase>().ForUserAsync(ana.UserId, db => db.Messages.SingleAsync(m => m.Role == "assistant"));
+        Assert.Equal(text, stored.Content);
+    }
+}
