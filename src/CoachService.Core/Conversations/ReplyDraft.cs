@@ -26,6 +26,9 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
 
     public string? PromptVersion { get; set; }
 
+    /// <summary>SHA-256 (hex) of the rendered prompt (the task results' <c>RenderedPromptHash</c>).</summary>
+    public string? PromptHash { get; set; }
+
     /// <summary>Acts for the user in the coach's reply; what it did is stored with the reply.</summary>
     public TaskActor? Actor { get; set; }
 
@@ -67,7 +70,7 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     /// <summary>The record to store: the whole reply, or the part kept of a cut one.</summary>
     public ReplyRecord ToRecord(string content, bool interrupted, string? heard) => new(
         content, Kind, interrupted, heard, Model, PromptVersion, (int?)inputTokens, (int?)outputTokens, firstToken, firstSentence, Elapsed(),
-        Actor?.Actions is { Count: > 0 } actions ? actions : null);
+        Actor?.Actions is { Count: > 0 } actions ? actions : null, PromptHash);
 
     private async Task PublishAsync(IEnumerable<TextPiece> ready)
     {

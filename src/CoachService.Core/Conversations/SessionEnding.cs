@@ -65,6 +65,11 @@ public sealed class SessionEnding(
                 metadata["model"] = summary.ModelId ?? "";
                 metadata["prompt_version.session_summary"] = summary.PromptVersion;
                 metadata["prompt_version.goal_suggestions"] = suggestions.PromptVersion;
+                if (summary.RenderedPromptHash is { } summaryHash && suggestions.RenderedPromptHash is { } suggestionsHash)
+                {
+                    metadata["prompt_hash.session_summary"] = summaryHash;
+                    metadata["prompt_hash.goal_suggestions"] = suggestionsHash;
+                }
                 metrics["summary_input_tokens"] = summary.Usage.InputTokens + suggestions.Usage.InputTokens;
                 metrics["summary_output_tokens"] = summary.Usage.OutputTokens + suggestions.Usage.OutputTokens;
             }

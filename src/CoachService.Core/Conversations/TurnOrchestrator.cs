@@ -193,6 +193,7 @@ public sealed partial class TurnOrchestrator(
                 draft.Kind = "safety";
                 draft.Model = screen.ModelId;
                 draft.PromptVersion = screen.PromptVersion;
+                draft.PromptHash = screen.RenderedPromptHash;
                 LogCrisis(logger, turn.SessionId, screen.Value.RiskLevel);
                 await draft.AppendAsync(Options.CrisisReply);
             }
@@ -206,6 +207,7 @@ public sealed partial class TurnOrchestrator(
 
                 draft.Model = outcome.Model;
                 draft.PromptVersion = outcome.PromptVersion;
+                draft.PromptHash = outcome.PromptHash;
                 await draft.AppendAsync(outcome.Closing);
             }
             else
@@ -220,6 +222,7 @@ public sealed partial class TurnOrchestrator(
                 await foreach (var update in stream.Updates.WithCancellation(turn.Stopping))
                 {
                     await draft.AppendAsync(update);
+                    draft.PromptHash ??= stream.RenderedPromptHash;
                 }
             }
 

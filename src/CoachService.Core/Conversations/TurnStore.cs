@@ -20,7 +20,8 @@ public sealed record ReplyRecord(
     int? TimeToFirstTokenMs,
     int? TimeToFirstSentenceMs,
     int? TotalMs,
-    IReadOnlyList<CoachAction>? Actions = null);
+    IReadOnlyList<CoachAction>? Actions = null,
+    string? PromptHash = null);
 
 /// <summary>
 /// The database side of a turn: the user message (once per client turn id), the reply, and a
@@ -97,6 +98,7 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 OutputTokens = reply.OutputTokens,
                 Model = reply.Model,
                 PromptVersion = reply.PromptVersion,
+                PromptHash = reply.PromptHash,
                 Actions = reply.Actions is null ? null : [.. reply.Actions],
                 TimeToFirstTokenMs = reply.TimeToFirstTokenMs,
                 TimeToFirstSentenceMs = reply.TimeToFirstSentenceMs,

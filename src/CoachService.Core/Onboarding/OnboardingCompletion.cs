@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CoachService.Onboarding;
 
 /// <summary>How onboarding ended: what to tell the listeners, and the closing words of the coach.</summary>
-public sealed record OnboardingOutcome(OnboardingCompleted Completed, string Closing, string? Model, string PromptVersion);
+public sealed record OnboardingOutcome(OnboardingCompleted Completed, string Closing, string? Model, string PromptVersion, string? PromptHash = null);
 
 /// <summary>
 /// The end of the onboarding assessment: scores the personality profile, finds the focus categories and
@@ -39,10 +39,11 @@ public sealed class OnboardingCompletion(CoachDatabase database, LlmTaskRunner t
             .Take(3)
             .ToList();
         var scoringPrompt = (await scoring).PromptVersion;
+        var scoringHash = (await scoring).RenderedPromptHash;
         var name = await database.ForUserAsync(userId, async db =>
         {
             var now = time.GetUtcNow();
-            PersonalityProfiles.Add(db, userId, profile, transcript, sessionId, scoringPrompt, now);
+            PersonalityProfiles.Add(db, userId, profile, transcript, sessionId, scoringPrompt, now, scoringHash);
             var user = await db.Users.SingleAsync(CancellationToken.None);
             user.OnboardingCompleted = true;
             var existing = await db.EmotionalFocusCategories.Select(c => c.Category).ToListAsync(CancellationToken.None);
@@ -62,7 +63,7 @@ public sealed class OnboardingCompletion(CoachDatabase database, LlmTaskRunner t
 
         var completed = new OnboardingCompleted(sessionId, profile.DiscType, profile.EnneagramType, profile.EnneagramWing, profile.Confidence,
             categories, suggested.Select(g => g.Description).ToList());
-        return new OnboardingOutcome(completed, Closing(name, suggested), (await scoring).ModelId, scoringPrompt);
+        return new OnboardingOutcome(completed, Closing(name, suggested), (await scoring).ModelId, scoringPrompt, scoringHash);
     }
 
     private static string Closing(string? name, IReadOnlyList<SuggestedGoal> goals) =>
