@@ -33,6 +33,7 @@ public sealed class EmotionalSnapshots(CoachDatabase database, LlmTaskRunner tas
                     Color = emotion.Color,
                     Confidence = Math.Round((decimal)emotion.Confidence, 2),
                     PromptVersion = result.PromptVersion,
+                    PromptHash = result.RenderedPromptHash,
                     CreatedAt = time.GetUtcNow(),
                 });
             }

@@ -26,6 +26,9 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
 
     public string? PromptVersion { get; set; }
 
+    /// <summary>SHA-256 (hex) of the rendered prompt (the task results' <c>RenderedPromptHash</c>).</summary>
+    public string? PromptHash { get; set; }
+
     /// <summary>Acts for the user in the coach's reply; what it did is stored with the reply.</summary>
     public TaskActor? Actor { get; set; }
 
@@ -89,7 +92,8 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     public ReplyRecord ToRecord(string content, bool interrupted, string? heard) => new(
         content, Kind, interrupted, heard, Model, PromptVersion, (int?)inputTokens, (int?)outputTokens, firstToken, firstSentence, Elapsed(),
         Actor?.Actions is { Count: > 0 } actions ? actions : null,
-        CutOff: !interrupted && FinishReason == ChatFinishReason.Length);
+        CutOff: !interrupted && FinishReason == ChatFinishReason.Length,
+        PromptHash: PromptHash);
 
     private async Task PublishAsync(IEnumerable<TextPiece> ready)
     {

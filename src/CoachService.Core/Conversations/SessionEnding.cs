@@ -94,11 +94,19 @@ public sealed class SessionEnding(
             {
                 metadata["model"] = summarized.ModelId ?? "";
                 metadata[SummaryDone] = summarized.PromptVersion;
+                if (summarized.RenderedPromptHash is { } summaryHash)
+                {
+                    metadata["prompt_hash.session_summary"] = summaryHash;
+                }
             }
 
             if (suggestions?.Result is { } offered)
             {
                 metadata[SuggestionsDone] = offered.PromptVersion;
+                if (offered.RenderedPromptHash is { } suggestionsHash)
+                {
+                    metadata["prompt_hash.goal_suggestions"] = suggestionsHash;
+                }
             }
 
             var used = new[] { summary?.Result?.Usage, suggestions?.Result?.Usage }.OfType<LlmUsage>().ToList();

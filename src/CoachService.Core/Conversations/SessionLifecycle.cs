@@ -32,7 +32,7 @@ public sealed class SessionLifecycle(
             var messages = await db.Messages.AsNoTracking()
                 .Where(m => m.SessionId == sessionId && m.SequenceNumber > afterSequence)
                 .OrderBy(m => m.SequenceNumber)
-                .Select(m => new SessionMessage(m.SequenceNumber, m.Role, m.Kind, m.Content, m.Interrupted, m.ClientTurnId, m.CreatedAt))
+                .Select(m => SessionMessage.Of(m))
                 .ToListAsync(cancellationToken);
             var streaming = active.Find(sessionId) is { } turn && turn.UserId == userId ? turn.TurnId : null;
             return new SessionResumed(sessionId, session.Status.ToWire(), await ConversationContext.PersonaOfAsync(db, session, cancellationToken), messages, streaming);

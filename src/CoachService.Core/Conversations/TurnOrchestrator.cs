@@ -302,6 +302,7 @@ public sealed partial class TurnOrchestrator(
 
             draft.Model = outcome.Model;
             draft.PromptVersion = outcome.PromptVersion;
+            draft.PromptHash = outcome.PromptHash;
             await draft.AppendAsync(outcome.Closing);
             await draft.FlushAsync();
             return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
@@ -324,6 +325,7 @@ public sealed partial class TurnOrchestrator(
                 // One model call before the first word: the screen is asked once the reply has begun.
                 screening ??= ScreenBesideAsync(turn, text, replyStop);
                 await draft.AppendAsync(update);
+                draft.PromptHash ??= stream.RenderedPromptHash;
             }
         }
         catch (OperationCanceledException) when (!turn.Stopping.IsCancellationRequested && screening is not null)
@@ -347,6 +349,9 @@ public sealed partial class TurnOrchestrator(
         if (screen?.Value.IsCrisis == true)
         {
             LogCrisis(logger, turn.SessionId, "model", screen.Value.RiskLevel);
+            // The reply that is kept came from the screen's verdict: the record names that prompt.
+            draft.PromptVersion = screen.PromptVersion;
+            draft.PromptHash = screen.RenderedPromptHash;
             return await ReplaceAsync(turn, draft, "safety", Options.CrisisReply,
                 $"A coaching reply was retracted after {draft.Text.Length} characters: the model safety screen found a crisis (risk {screen.Value.RiskLevel}); the crisis reply replaced it.");
         }

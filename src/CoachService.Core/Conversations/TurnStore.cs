@@ -25,7 +25,8 @@ public sealed record ReplyRecord(
     int? TotalMs,
     IReadOnlyList<CoachAction>? Actions = null,
     bool CutOff = false,
-    string? RetractionNote = null);
+    string? RetractionNote = null,
+    string? PromptHash = null);
 
 /// <summary>
 /// The database side of a turn: the user message (once per client turn id), the reply, and a
@@ -125,6 +126,7 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 OutputTokens = reply.OutputTokens,
                 Model = reply.Model,
                 PromptVersion = reply.PromptVersion,
+                PromptHash = reply.PromptHash,
                 Actions = reply.Actions is null ? null : [.. reply.Actions],
                 TimeToFirstTokenMs = reply.TimeToFirstTokenMs,
                 TimeToFirstSentenceMs = reply.TimeToFirstSentenceMs,

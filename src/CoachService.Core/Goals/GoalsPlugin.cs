@@ -50,7 +50,7 @@ public sealed class GoalsPlugin(GoalBook goals)
         var actor = TaskActor.Of(kernel);
         if (!Guid.TryParse(goalId, out var id))
         {
-            return new GoalToolResult(false, Error: $"no goal of the user has the id '{goalId}'");
+            return await RefuseAsync(actor, $"no goal of the user has the id '{goalId}'", null, progressPercentage).ConfigureAwait(false);
         }
 
         try
@@ -61,11 +61,18 @@ public sealed class GoalsPlugin(GoalBook goals)
         }
         catch (DomainNotFoundException)
         {
-            return new GoalToolResult(false, Error: $"no goal of the user has the id '{goalId}'");
+            return await RefuseAsync(actor, $"no goal of the user has the id '{goalId}'", id, progressPercentage).ConfigureAwait(false);
         }
         catch (DomainValidationException e)
         {
-            return new GoalToolResult(false, Error: e.Message);
+            return await RefuseAsync(actor, e.Message, id, progressPercentage).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A refusal is recorded too, so the conversation record shows what the model tried; the model gets the reason.</summary>
+    private static async Task<GoalToolResult> RefuseAsync(TaskActor actor, string error, Guid? goalId, int progressPercentage)
+    {
+        await actor.RecordAsync(CoachAction.Refused(RecordProgress, error, goalId, progressPercentage)).ConfigureAwait(false);
+        return new GoalToolResult(false, Error: error);
     }
 }

@@ -13,6 +13,10 @@ internal static partial class LlmLog
         Message = "LLM provider: offline heuristic engine (deterministic rules, not a language model); set Llm:Provider to 'openai' or 'azure' to use a model")]
     public static partial void OfflineProviderSelected(ILogger logger);
 
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
+        Message = "LLM recording is on: mode {Mode}, folder {Folder}; answers may come from recordings rather than the model")]
+    public static partial void RecordingEnabled(ILogger logger, string mode, string folder);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "LLM call started: task {Task}, model {Model}, streaming {Streaming}")]
     public static partial void CallStarted(ILogger logger, string task, string model, bool streaming);
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using CoachService.Llm.OpenAi;
+using CoachService.Llm.Recording;
 
 namespace CoachService.Llm;
 
@@ -49,6 +50,9 @@ public sealed class LlmOptions : IValidatableObject
     public string? ApiVersion { get; set; }
 
     public LlmResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Recording and replay of model answers, section <c>Llm:Recording</c>; off by default.</summary>
+    public LlmRecordingOptions Recording { get; set; } = new();
 
     /// <summary>Settings of the offline engine, section <c>Llm:Offline</c>.</summary>
     public Offline.OfflineEngineOptions Offline { get; set; } = new();
@@ -109,6 +113,11 @@ public sealed class LlmOptions : IValidatableObject
         }
 
         foreach (var error in Resilience.Validate($"{s}:Resilience"))
+        {
+            yield return error;
+        }
+
+        foreach (var error in Recording.Validate($"{s}:Recording"))
         {
             yield return error;
         }
@@ -247,6 +256,48 @@ public sealed class LlmResilienceOptions
         if (SamplingDuration < TimeSpan.FromMilliseconds(500) || BreakDuration < TimeSpan.FromMilliseconds(500))
         {
             yield return new ValidationResult($"{prefix}:SamplingDuration and {prefix}:BreakDuration must be at least 0.5 s.", [nameof(SamplingDuration)]);
+        }
+    }
+}
+
+/// <summary>
+/// Settings of the recording layer, section <c>Llm:Recording</c>: record the model's answers to files,
+/// or answer from them without calling the provider (tests, demos, the prompt-replay tool).
+/// </summary>
+public sealed class LlmRecordingOptions
+{
+    /// <summary>Names accepted by <see cref="Mode"/>.</summary>
+    public static IReadOnlyList<string> Modes { get; } = ["off", "record", "replay", "cache"];
+
+    /// <summary>
+    /// <c>off</c> (default), <c>record</c> (call the provider and save every answer), <c>replay</c>
+    /// (answer only from recordings; a missing one fails the call) or <c>cache</c> (a recording when
+    /// there is one, else call the provider and save the answer).
+    /// </summary>
+    public string Mode { get; set; } = "off";
+
+    /// <summary>Folder of the recordings, one JSON file per request; relative to the working directory.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The layer's mode, or null when recording is off.</summary>
+    public ChatRecordingMode? RecordingMode => Mode.ToLowerInvariant() switch
+    {
+        "record" => ChatRecordingMode.Record,
+        "replay" => ChatRecordingMode.Replay,
+        "cache" => ChatRecordingMode.CacheFirst,
+        _ => null,
+    };
+
+    internal IEnumerable<ValidationResult> Validate(string prefix)
+    {
+        if (!Modes.Contains(Mode, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"{prefix}:Mode '{Mode}' is not known; allowed values: {string.Join(", ", Modes.Select(m => $"'{m}'"))}.", [nameof(Mode)]);
+        }
+        else if (RecordingMode is not null && string.IsNullOrWhiteSpace(Path))
+        {
+            yield return new ValidationResult($"{prefix}:Path is required when {prefix}:Mode is '{Mode.ToLowerInvariant()}' (the folder of the recordings).", [nameof(Path)]);
         }
     }
 }

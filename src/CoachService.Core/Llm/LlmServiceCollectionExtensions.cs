@@ -3,6 +3,7 @@ using Azure.Identity;
 using CoachService.Llm.Logging;
 using CoachService.Llm.Offline;
 using CoachService.Llm.OpenAi;
+using CoachService.Llm.Recording;
 using CoachService.Llm.Resilience;
 using CoachService.Llm.Usage;
 using Microsoft.Extensions.AI;
@@ -41,7 +42,9 @@ public static class LlmServiceCollectionExtensions
         // Outermost first. The call summary, Microsoft.Extensions.AI's logging and the OpenTelemetry
         // span see one logical call (total duration, final outcome); usage accounting counts the
         // tokens of the response the caller got, once; resilience retries only what is below it, so
-        // nothing above sees failed attempts. The guard turns SDK failures into LlmExceptions first.
+        // nothing above sees failed attempts. Recording (when switched on) sits right above the
+        // provider, so a replayed answer is logged, counted and traced like a live one and never
+        // reaches the network. The guard turns SDK failures into LlmExceptions first.
         services.AddChatClient(CreateProvider)
             .Use((inner, sp) => new CallSummaryChatClient(inner, sp.GetRequiredService<ILogger<CallSummaryChatClient>>(), sp.GetRequiredService<TimeProvider>()))
             .UseLogging()
@@ -52,6 +55,9 @@ public static class LlmServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<LlmOptions>>().Value.Resilience,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ResilientChatClient>>()))
+            .Use((inner, sp) => sp.GetRequiredService<IOptions<LlmOptions>>().Value.Recording is { RecordingMode: { } mode, Path: { } path }
+                ? new RecordingChatClient(inner, new FileChatRecordingStore(Path.GetFullPath(path)), mode, sp.GetRequiredService<TimeProvider>())
+                : inner)
             .Use((inner, sp) => sp.GetRequiredService<IOptions<LlmOptions>>().Value.UsesModel
                 ? new OpenAiGuardChatClient(inner, sp.GetRequiredService<TimeProvider>())
                 : inner);
@@ -83,6 +89,11 @@ internal sealed class LlmStartupLog(IOptions<LlmOptions> options, ILogger<LlmSta
         else
         {
             LlmLog.OfflineProviderSelected(logger);
+        }
+
+        if (llm.Recording is { RecordingMode: not null, Path: { } path })
+        {
+            LlmLog.RecordingEnabled(logger, llm.Recording.Mode.ToLowerInvariant(), Path.GetFullPath(path));
         }
 
         return Task.CompletedTask;

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CoachService.Onboarding;
 
 /// <summary>How onboarding ended: what to tell the listeners, and the closing words of the coach.</summary>
-public sealed record OnboardingOutcome(OnboardingCompleted Completed, string Closing, string? Model, string PromptVersion);
+public sealed record OnboardingOutcome(OnboardingCompleted Completed, string Closing, string? Model, string PromptVersion, string? PromptHash = null);
 
 /// <summary>
 /// The end of the onboarding assessment: scores the personality profile, finds the focus categories and
@@ -61,7 +61,7 @@ public sealed class OnboardingCompletion(CoachDatabase database, LlmTaskRunner t
             var session = await db.Sessions.SingleAsync(s => s.Id == sessionId, CancellationToken.None);
             if (scored?.Result is { } score)
             {
-                PersonalityProfiles.Add(db, userId, score.Value, transcript, sessionId, score.PromptVersion, now);
+                PersonalityProfiles.Add(db, userId, score.Value, transcript, sessionId, score.PromptVersion, now, score.RenderedPromptHash);
                 session.Metadata[ProfileDone] = score.PromptVersion;
             }
 
@@ -113,7 +113,7 @@ public sealed class OnboardingCompletion(CoachDatabase database, LlmTaskRunner t
                 .OrderBy(g => g.CreatedAt).Select(g => g.GoalText).ToListAsync(CancellationToken.None);
             var completed = new OnboardingCompleted(sessionId, profile.DiscType, profile.EnneagramType, profile.EnneagramWing, (double)profile.Confidence,
                 focus, first);
-            return new OnboardingOutcome(completed, Closing(name, first), scored?.Result?.ModelId, profile.PromptVersion ?? "");
+            return new OnboardingOutcome(completed, Closing(name, first), scored?.Result?.ModelId, profile.PromptVersion ?? "", profile.PromptHash);
         }, CancellationToken.None);
     }
 

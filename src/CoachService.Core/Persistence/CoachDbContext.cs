@@ -93,6 +93,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "personality_assessments", "confidence", "confidence BETWEEN 0 AND 1");
                 Check(t, "personality_assessments", "enneagram_scores",
                     "enneagram_scores IS NULL OR (jsonb_typeof(enneagram_scores) = 'array' AND jsonb_array_length(enneagram_scores) = 9)");
+                Check(t, "personality_assessments", "prompt_hash", PromptHash);
             });
         });
 
@@ -199,6 +200,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "messages", "kind", In("kind", DomainValues.MessageKinds));
                 Check(t, "messages", "heard_content", "heard_content IS NULL OR role = 'assistant'");
                 Check(t, "messages", "actions", "actions IS NULL OR (role = 'assistant' AND jsonb_typeof(actions) = 'array')");
+                Check(t, "messages", "prompt_hash", PromptHash);
                 Check(t, "messages", "client_turn_id", "client_turn_id IS NULL OR length(client_turn_id) BETWEEN 1 AND 100");
                 Check(t, "messages", "tokens",
                     "(input_tokens IS NULL OR input_tokens >= 0) AND (output_tokens IS NULL OR output_tokens >= 0)");
@@ -224,6 +226,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "message_emotions", "emotion", "length(emotion) BETWEEN 1 AND 40");
                 Check(t, "message_emotions", "intensity", "intensity BETWEEN 1 AND 5");
                 Check(t, "message_emotions", "color", "color ~ '^#[0-9A-Fa-f]{6}$'");
+                Check(t, "message_emotions", "prompt_hash", PromptHash);
                 Check(t, "message_emotions", "confidence", "confidence BETWEEN 0 AND 1");
             });
         });
@@ -348,6 +351,9 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             e.Property(property.Name).HasDefaultValueSql("now()");
         }
     }
+
+    /// <summary>A rendered prompt's SHA-256 as the provenance filter writes it (lower-case hex), or none.</summary>
+    private const string PromptHash = "prompt_hash IS NULL OR prompt_hash ~ '^[0-9a-f]{64}$'";
 
     private static void Check(TableBuilder t, string table, string name, string sql) =>
         t.HasCheckConstraint($"ck_{table}_{name}", sql);

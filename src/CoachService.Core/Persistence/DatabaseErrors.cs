@@ -50,6 +50,9 @@ public static class DatabaseErrors
         ["ck_messages_latency"] = "time_to_first_token_ms, time_to_first_sentence_ms and total_ms must not be negative",
         ["ck_messages_heard_content"] = "heard_content is only for assistant messages",
         ["ck_messages_actions"] = "actions is only for assistant messages and must be an array",
+        ["ck_messages_prompt_hash"] = PromptHash,
+        ["ck_message_emotions_prompt_hash"] = PromptHash,
+        ["ck_personality_assessments_prompt_hash"] = PromptHash,
         ["ck_sessions_completed_at"] = "completed_at must not be before started_at",
         ["ck_virtues_last_earned_at"] = "last_earned_at must not be before first_earned_at",
         ["ck_streaks_longest_streak"] = "longest_streak must be at least current_streak",
@@ -61,6 +64,8 @@ public static class DatabaseErrors
         ["ux_virtues_user_id_name"] = "name is already in the virtue collection",
         ["ux_user_settings_user_id_setting_key"] = "setting_key already exists",
     };
+
+    private const string PromptHash = "prompt_hash must be a SHA-256 in lower-case hexadecimal";
 
     public static bool TryTranslate(Exception exception, [NotNullWhen(true)] out Exception? translated)
     {

@@ -34,6 +34,10 @@ public sealed class PersonalityAssessment : IUserOwned
     public string? AssessmentTranscript { get; set; }
     public int? AssessmentDurationSeconds { get; set; }
     public string? PromptVersion { get; set; }
+
+    /// <summary>SHA-256 (hex) of the rendered prompt that scored the assessment.</summary>
+    public string? PromptHash { get; set; }
+
     public DateTimeOffset CompletedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -14,7 +14,8 @@ public sealed class PersonalityProfiles(CoachDatabase database, TimeProvider tim
 
     /// <summary>Adds an assessment inside an open unit of work.</summary>
     public static PersonalityAssessment Add(
-        CoachDbContext db, Guid userId, PersonalityAssessmentResult result, string? transcript, Guid? sessionId, string? promptVersion, DateTimeOffset now)
+        CoachDbContext db, Guid userId, PersonalityAssessmentResult result, string? transcript, Guid? sessionId, string? promptVersion, DateTimeOffset now,
+        string? promptHash = null)
     {
         var assessment = new PersonalityAssessment
         {
@@ -30,6 +31,7 @@ public sealed class PersonalityProfiles(CoachDatabase database, TimeProvider tim
             Insights = result.Insights.ToList(),
             AssessmentTranscript = transcript,
             PromptVersion = promptVersion,
+            PromptHash = promptHash,
             CompletedAt = now,
             CreatedAt = now,
         };

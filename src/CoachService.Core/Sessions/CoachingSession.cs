@@ -73,6 +73,10 @@ public sealed class Message : IUserOwned
     public int? OutputTokens { get; set; }
     public string? Model { get; set; }
     public string? PromptVersion { get; set; }
+
+    /// <summary>SHA-256 (hex) of the rendered prompt that produced the reply, for replaying it later.</summary>
+    public string? PromptHash { get; set; }
+
     public int? TimeToFirstTokenMs { get; set; }
     public int? TimeToFirstSentenceMs { get; set; }
     public int? TotalMs { get; set; }
@@ -102,6 +106,10 @@ public sealed class MessageEmotion : IUserOwned
     public decimal Confidence { get; set; }
 
     public string? PromptVersion { get; set; }
+
+    /// <summary>SHA-256 (hex) of the rendered prompt that produced the emotions.</summary>
+    public string? PromptHash { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

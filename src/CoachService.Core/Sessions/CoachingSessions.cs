@@ -86,7 +86,7 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
                 .ToListAsync(cancellationToken);
             var messages = await db.Messages.AsNoTracking()
                 .Where(m => m.SessionId == sessionId).OrderBy(m => m.SequenceNumber)
-                .Select(m => new SessionMessage(m.SequenceNumber, m.Role, m.Kind, m.Content, m.Interrupted, m.ClientTurnId, m.CreatedAt))
+                .Select(m => SessionMessage.Of(m))
                 .ToListAsync(cancellationToken);
             return new SessionDetail(
                 s.Id, s.SessionType, s.Status.ToWire(), s.CoachPersona, s.StartedAt, s.CompletedAt, s.DurationSeconds, s.SessionDate, s.VirtueEarned,

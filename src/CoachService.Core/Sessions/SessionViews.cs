@@ -38,6 +38,10 @@ public sealed record SessionMetricView(string Name, decimal? Value, string? Unit
 
 /// <summary>A stored message as a client sees it (REST session detail and the hub's ResumeSession).</summary>
 /// <param name="TurnId">The client's turn id; a user message and its reply share it.</param>
+/// <param name="Actions">
+/// What the coach's tools did (or were refused) while the reply was produced, in order; always a list,
+/// empty when there were none and on user messages, so a client that reconnects needs no null check.
+/// </param>
 public sealed record SessionMessage(
     int Sequence,
     string Role,
@@ -45,4 +49,10 @@ public sealed record SessionMessage(
     string Content,
     bool Interrupted,
     string? TurnId,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<CoachAction> Actions)
+{
+    /// <summary>The view of a stored message; both routes that list messages use it.</summary>
+    public static SessionMessage Of(Message m) =>
+        new(m.SequenceNumber, m.Role, m.Kind, m.Content, m.Interrupted, m.ClientTurnId, m.CreatedAt, m.Actions ?? []);
+}

@@ -39,6 +39,8 @@ public sealed class MoodPlugin(MoodJournal journal)
         }
         catch (DomainValidationException e)
         {
+            // Recorded too, so the conversation record shows what the model tried; the model gets the reason.
+            await actor.RecordAsync(CoachAction.Refused(LogMood, e.Message, mood: mood, intensity: intensity)).ConfigureAwait(false);
             return new MoodToolResult(false, Error: e.Message);
         }
     }

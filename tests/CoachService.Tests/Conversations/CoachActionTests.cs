@@ -69,11 +69,14 @@ public sealed class CoachActionTests
 
         Assert.Equal("I could not find that goal.", completed.Content);
         Assert.Equal(0, (await app.Services.GetRequiredService<GoalBook>().FindAsync(bo.UserId, bosGoal.Id))!.ProgressPercentage);
-        Assert.Empty(ana.Actions);
         Assert.Empty(bo.Actions);
         var result = model.ReplyRequests[1].Messages.SelectMany(m => m.Contents).OfType<Microsoft.Extensions.AI.FunctionResultContent>().Single();
-        Assert.Equal($"no goal of the user has the id '{bosGoal.Id}'", JsonSerializer.SerializeToElement(result.Result).GetProperty("error").GetString());
-        Assert.Null((await ana.StoredReplyAsync(app, completed)).Actions);
+        var error = $"no goal of the user has the id '{bosGoal.Id}'";
+        Assert.Equal(error, JsonSerializer.SerializeToElement(result.Result).GetProperty("error").GetString());
+        // The attempt is on record as refused, without anything of Bo's goal but the id the model named.
+        var refused = new CoachAction(GoalsPlugin.RecordProgress, bosGoal.Id, Goal: null, ProgressPercentage: 90, Outcome: CoachActionOutcome.Refused, Error: error);
+        Assert.Equal([refused], ana.Actions.Select(a => a.Action));
+        Assert.Equal([refused], (await ana.StoredReplyAsync(app, completed)).Actions!);
     }
 
     [Fact]
@@ -95,13 +98,60 @@ public sealed class CoachActionTests
 
         Assert.Equal("Sorry, I could not update that goal.", completed.Content);
         Assert.Empty(ana.Failed);
-        Assert.Empty(ana.Actions);
+        // The domain's refusal is recorded; the call that could not even bind its arguments never reached the plugin.
+        var refused = CoachAction.Refused(GoalsPlugin.RecordProgress, "progress_percentage must be between 0 and 100", goal.Id, 150);
+        Assert.Equal([refused], ana.Actions.Select(a => a.Action));
+        Assert.Equal([refused], (await ana.StoredReplyAsync(app, completed)).Actions!);
         var results = model.ReplyRequests[2].Messages.SelectMany(m => m.Contents).OfType<Microsoft.Extensions.AI.FunctionResultContent>().ToList();
         Assert.Equal(2, results.Count);
         Assert.NotNull(results[0].Exception);
         Assert.Equal("progress_percentage must be between 0 and 100", JsonSerializer.SerializeToElement(results[1].Result).GetProperty("error").GetString());
         Assert.DoesNotContain("Exception", completed.Content, StringComparison.Ordinal);
         Assert.Equal(0, (await app.Services.GetRequiredService<GoalBook>().FindAsync(ana.UserId, goal.Id))!.ProgressPercentage);
+    }
+
+    [Fact]
+    public async Task AMoodTheDomainRefusesIsRecordedAsRefusedAndNothingIsLogged()
+    {
+        var model = new ToolModel();
+        await using var app = await CoachApp.StartAsync(services: s => s.AddSingleton<IChatClient>(model.Client));
+        await using var ana = await ActingUser.ConnectAsync(app, "ana");
+        model.Script = (request, round) => round == 0
+            ? ToolModel.Call(request, "log_mood", new() { ["mood"] = "great", ["intensity"] = 12 })
+            : ToolModel.Text("I could not log that one.");
+
+        var completed = await ana.TalkAsync("I feel 12 out of 10!");
+
+        var action = Assert.Single(ana.Actions).Action;
+        Assert.Equal((MoodPlugin.LogMood, CoachActionOutcome.Refused, "great", 12), (action.Function, action.Outcome, action.Mood, action.Intensity));
+        Assert.False(string.IsNullOrEmpty(action.Error));
+        Assert.Equal([action], (await ana.StoredReplyAsync(app, completed)).Actions!);
+        Assert.Empty(await app.Services.GetRequiredService<MoodJournal>().ListAsync(ana.UserId));
+    }
+
+    [Fact]
+    public async Task AClientThatComesBackSeesTheActionsInTheHistoryOverTheHubAndRest()
+    {
+        var model = new ToolModel();
+        await using var app = await CoachApp.StartAsync(services: s => s.AddSingleton<IChatClient>(model.Client));
+        await using var ana = await ActingUser.ConnectAsync(app, "ana");
+        var goal = await app.Services.GetRequiredService<GoalBook>().CreateAsync(ana.UserId, new NewGoal("Run three times a week")).WaitAsync(Timeout);
+        model.Script = (request, round) => round == 0
+            ? ToolModel.Call(request, "record_goal_progress", new() { ["goalId"] = goal.Id.ToString(), ["progressPercentage"] = 40 })
+            : ToolModel.Text("Great running!");
+        await ana.TalkAsync("I ran three times this week.");
+        var expected = new CoachAction(GoalsPlugin.RecordProgress, goal.Id, "Run three times a week", 40);
+
+        var resumed = await ana.ResumeAsync();
+        var rest = await ana.SessionDetailAsync(app);
+
+        Assert.Equal([[], [expected]], resumed.Messages.Select(m => m.Actions.ToList()));
+        var messages = rest.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(0, messages[0].GetProperty("actions").GetArrayLength());
+        var action = Assert.Single(messages[1].GetProperty("actions").EnumerateArray().ToList());
+        Assert.Equal(("goals.record_goal_progress", goal.Id.ToString(), 40, "done"), (
+            action.GetProperty("function").GetString(), action.GetProperty("goal_id").GetString(),
+            action.GetProperty("progress_percentage").GetInt32(), action.GetProperty("outcome").GetString()));
     }
 
     [Fact]
@@ -231,13 +281,15 @@ internal sealed class ActingUser : IAsyncDisposable
     private readonly ConcurrentQueue<TurnCompleted> _completed = new();
     private readonly ConcurrentQueue<TurnAction> _actions = new();
     private readonly ConcurrentQueue<TurnFailed> _failed = new();
+    private readonly string _token;
     private Guid _session;
     private int _turns;
 
-    private ActingUser(HubConnection connection, Guid userId)
+    private ActingUser(HubConnection connection, Guid userId, string token)
     {
         _connection = connection;
         UserId = userId;
+        _token = token;
         connection.On<TurnCompleted>("TurnCompleted", _completed.Enqueue);
         connection.On<TurnAction>("CoachAction", _actions.Enqueue);
         connection.On<TurnFailed>("TurnFailed", _failed.Enqueue);
@@ -258,7 +310,7 @@ internal sealed class ActingUser : IAsyncDisposable
         var accessToken = token.GetProperty("access_token").GetString()!;
         var connection = CoachHubConnections.Create(app.BaseAddress, "/hubs/coach", () => Task.FromResult<string?>(accessToken),
             json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
-        var user = new ActingUser(connection, Guid.Parse(token.GetProperty("user_id").GetString()!));
+        var user = new ActingUser(connection, Guid.Parse(token.GetProperty("user_id").GetString()!), accessToken);
         await connection.StartAsync().WaitAsync(ConversationHarness.Timeout);
         var session = await connection.InvokeCoreAsync<SessionStarted>("StartSession", [new { session_type = "face_to_face" }]).WaitAsync(ConversationHarness.Timeout);
         user._session = session.SessionId;
@@ -271,6 +323,18 @@ internal sealed class ActingUser : IAsyncDisposable
         var turnId = $"turn-{Interlocked.Increment(ref _turns)}";
         await _connection.InvokeCoreAsync<TurnAccepted>("SendTurn", [_session, turnId, text]).WaitAsync(ConversationHarness.Timeout);
         return await CoachClient.WaitForAsync(() => _completed.FirstOrDefault(c => c.TurnId == turnId));
+    }
+
+    /// <summary>The hub's ResumeSession from the start of the session.</summary>
+    public Task<SessionResumed> ResumeAsync() =>
+        _connection.InvokeCoreAsync<SessionResumed>("ResumeSession", [_session, 0]).WaitAsync(ConversationHarness.Timeout);
+
+    /// <summary>The REST session detail, as JSON.</summary>
+    public async Task<JsonElement> SessionDetailAsync(CoachApp app)
+    {
+        using var http = app.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
+        return await http.GetFromJsonAsync<JsonElement>($"/api/sessions/{_session}").WaitAsync(ConversationHarness.Timeout);
     }
 
     public Task<Message> StoredReplyAsync(CoachApp app, TurnCompleted reply) =>

@@ -37,6 +37,7 @@ public sealed class JourneyTests
         });
         Assert.True(stored.User.OnboardingCompleted);
         Assert.Equal(0.72m, stored.Profile.Confidence);
+        Assert.Equal(PromptProvenanceTests.HashOf(Assert.Single(harness.RequestsFor("assessment_scoring"))), stored.Profile.PromptHash);
         Assert.Contains("I like to take charge", stored.Profile.AssessmentTranscript);
         Assert.Equal(["work_life_balance"], stored.Categories);
         var firstGoal = Assert.Single(stored.Goals);

@@ -1,5 +1,6 @@
 using CoachService.Llm;
 using CoachService.Llm.Offline;
+using CoachService.Llm.Recording;
 using CoachService.Llm.Usage;
 using CoachService.Testing;
 using Microsoft.Extensions.AI;
@@ -39,6 +40,33 @@ public sealed class LlmRegistrationTests
     {
         using var services = Build(settings);
         return Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<LlmOptions>>().Value).Message;
+    }
+
+    [Theory]
+    [InlineData("sometimes", null, "Llm:Recording:Mode 'sometimes' is not known; allowed values: 'off', 'record', 'replay', 'cache'.")]
+    [InlineData("replay", null, "Llm:Recording:Path is required when Llm:Recording:Mode is 'replay'")]
+    [InlineData("cache", " ", "Llm:Recording:Path is required when Llm:Recording:Mode is 'cache'")]
+    public void A_bad_recording_setting_names_itself(string mode, string? path, string expected)
+    {
+        Assert.Contains(expected, ValidationError(new() { ["Llm:Recording:Mode"] = mode, ["Llm:Recording:Path"] = path }));
+    }
+
+    [Fact]
+    public async Task Recording_is_off_by_default_and_in_the_pipeline_when_switched_on()
+    {
+        using var folder = new TemporaryFolder();
+        await using (var off = Build([]))
+        {
+            Assert.Null(off.GetRequiredService<IChatClient>().GetService<RecordingChatClient>());
+        }
+
+        var logs = new FakeLogCollector();
+        await using var on = Build(new() { ["Llm:Recording:Mode"] = "Cache", ["Llm:Recording:Path"] = folder.Path }, logs);
+        var recorder = on.GetRequiredService<IChatClient>().GetService<RecordingChatClient>();
+        await StartHostedServicesAsync(on);
+
+        Assert.Equal(ChatRecordingMode.CacheFirst, recorder!.Mode);
+        Assert.Contains(logs.GetSnapshot(), e => e.Message.Contains("LLM recording is on: mode cache", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -86,6 +86,46 @@ public sealed class RecordingTests
     }
 
     [Fact]
+    public async Task A_tool_round_trip_is_recorded_and_replayed_with_its_calls()
+    {
+        var store = new InMemoryChatRecordingStore();
+        var model = new ScriptedChatClient
+        {
+            OnResponse = (request, _) => Task.FromResult(request.Messages.Any(m => m.Role == ChatRole.Tool)
+                ? new ChatResponse(new ChatMessage(ChatRole.Assistant, "Done: 40 percent."))
+                : new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "goals_record_goal_progress", new Dictionary<string, object?> { ["progressPercentage"] = 40 })]))
+                {
+                    FinishReason = ChatFinishReason.ToolCalls,
+                }),
+        };
+        var offered = Options();
+        offered.Tools = [AIFunctionFactory.Create((int progressPercentage) => progressPercentage, "goals_record_goal_progress")];
+        var conversation = LlmTestKit.Conversation().ToList();
+        var afterCall = conversation.Concat([
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call-1", "goals_record_goal_progress", new Dictionary<string, object?> { ["progressPercentage"] = 40 })]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call-1", "{\"ok\":true}")]),
+        ]).ToList();
+
+        using (var recorder = new RecordingChatClient(model, store, ChatRecordingMode.Record))
+        {
+            await recorder.GetStreamingResponseAsync(conversation, offered).CollectAsync();
+            await recorder.GetResponseAsync(afterCall, offered).WithTimeout();
+        }
+
+        var offline = new ScriptedChatClient { OnResponse = (_, _) => throw new InvalidOperationException("replay must not call the model") };
+        using var replayer = new RecordingChatClient(offline, store, ChatRecordingMode.Replay);
+        var call = (await replayer.GetStreamingResponseAsync(conversation, offered).CollectAsync())
+            .SelectMany(u => u.Contents).OfType<FunctionCallContent>().Single();
+        var confirmation = await replayer.GetResponseAsync(afterCall, offered).WithTimeout();
+
+        Assert.Equal(2, store.Count); // the tool result makes the second request a different key
+        Assert.Equal(("call-1", "goals_record_goal_progress", "40"), (call.CallId, call.Name, call.Arguments!["progressPercentage"]!.ToString()));
+        Assert.Equal("Done: 40 percent.", confirmation.Text);
+        Assert.Empty(offline.Requests);
+        Assert.NotEqual(RecordingChatClient.ComputeKey(conversation, offered), RecordingChatClient.ComputeKey(conversation, Options()));
+    }
+
+    [Fact]
     public async Task File_store_keeps_recordings_across_instances()
     {
         var folder = Path.Combine(Path.GetTempPath(), "coach-recordings-" + Guid.NewGuid().ToString("N"));

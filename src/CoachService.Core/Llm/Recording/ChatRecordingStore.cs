@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace CoachService.Llm.Recording;
 
 /// <summary>One recorded LLM response, everything needed to serve it again.</summary>
+/// <param name="Calls">The tool calls the model asked for, in order; null when none.</param>
 public sealed record ChatRecording(
     string Key,
     string? Task,
@@ -13,7 +14,11 @@ public sealed record ChatRecording(
     long? InputTokens,
     long? OutputTokens,
     string? ResponseId,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt,
+    IReadOnlyList<RecordedCall>? Calls = null);
+
+/// <summary>A tool call in a recorded response: its id, the function's name and the arguments as JSON.</summary>
+public sealed record RecordedCall(string CallId, string Name, string? Arguments);
 
 /// <summary>Where <see cref="RecordingChatClient"/> keeps its recordings.</summary>
 public interface IChatRecordingStore

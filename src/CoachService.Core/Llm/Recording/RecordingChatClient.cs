@@ -43,8 +43,9 @@ public sealed partial class RecordingChatClient(IChatClient innerClient, IChatRe
         }
 
         var response = await base.GetResponseAsync(messageList, options, cancellationToken).ConfigureAwait(false);
+        var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>();
         await store.SaveAsync(
-            Capture(key, options, response.ModelId, response.Text, response.FinishReason, response.Usage, response.ResponseId),
+            Capture(key, options, response.ModelId, response.Text, response.FinishReason, response.Usage, response.ResponseId, calls),
             cancellationToken).ConfigureAwait(false);
         return response;
     }
@@ -66,6 +67,7 @@ public sealed partial class RecordingChatClient(IChatClient innerClient, IChatRe
         }
 
         var text = new StringBuilder();
+        var calls = new List<FunctionCallContent>();
         UsageDetails? usage = null;
         ChatFinishReason? finishReason = null;
         string? model = null, responseId = null;
@@ -76,17 +78,19 @@ public sealed partial class RecordingChatClient(IChatClient innerClient, IChatRe
             responseId ??= update.ResponseId;
             finishReason = update.FinishReason ?? finishReason;
             usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
+            calls.AddRange(update.Contents.OfType<FunctionCallContent>());
             yield return update;
         }
 
         // Only a stream that ended normally is worth replaying.
-        await store.SaveAsync(Capture(key, options, model, text.ToString(), finishReason, usage, responseId), cancellationToken).ConfigureAwait(false);
+        await store.SaveAsync(Capture(key, options, model, text.ToString(), finishReason, usage, responseId, calls), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// SHA-256 (hex) over what decides the answer: each message's role and text, model, response
-    /// format and schema, sampling settings, task and prompt version. The template inputs object is
-    /// left out on purpose: its text is already in the messages and its identity changes per call.
+    /// SHA-256 (hex) over what decides the answer: each message's role, text, tool calls and tool
+    /// results, model, tools offered, response format and schema, sampling settings, task and prompt
+    /// version. The template inputs object is left out on purpose: its text is already in the messages
+    /// and its identity changes per call.
     /// </summary>
     public static string ComputeKey(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
@@ -100,11 +104,22 @@ public sealed partial class RecordingChatClient(IChatClient innerClient, IChatRe
                 json.WriteStartObject();
                 json.WriteString("role", message.Role.Value);
                 json.WriteString("text", message.Text);
+                WriteToolContents(json, message);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
             json.WriteString("model", options?.ModelId);
+            if (options?.Tools is { Count: > 0 } tools)
+            {
+                json.WriteStartArray("tools");
+                foreach (var tool in tools)
+                {
+                    json.WriteStringValue(tool.Name);
+                }
+
+                json.WriteEndArray();
+            }
             switch (options?.ResponseFormat)
             {
                 case ChatResponseFormatJson format:
@@ -129,6 +144,54 @@ public sealed partial class RecordingChatClient(IChatClient innerClient, IChatRe
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
+    /// <summary>A tool call's name and arguments or a tool result, when the message has any (a tool round trip).</summary>
+    private static void WriteToolContents(Utf8JsonWriter json, ChatMessage message)
+    {
+        var tools = message.Contents.Where(c => c is FunctionCallContent or FunctionResultContent).ToList();
+        if (tools.Count == 0)
+        {
+            return;
+        }
+
+        json.WriteStartArray("tools");
+        foreach (var content in tools)
+        {
+            json.WriteStartObject();
+            switch (content)
+            {
+                case FunctionCallContent call:
+                    json.WriteString("call", call.CallId);
+                    json.WriteString("name", call.Name);
+                    json.WriteString("arguments", Arguments(call));
+                    break;
+                case FunctionResultContent result:
+                    json.WriteString("result_of", result.CallId);
+                    json.WriteString("result", ResultText(result));
+                    break;
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static string? ResultText(FunctionResultContent result)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions);
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            // A result the serializer cannot write still identifies the request by its text.
+            return result.Result?.ToString();
+        }
+    }
+
+    private static string? Arguments(FunctionCallContent call) =>
+        call.Arguments is null ? null : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions);
+
     private async ValueTask<ChatRecording?> FindAsync(string key, ChatOptions? options, CancellationToken cancellationToken)
     {
         if (Mode == ChatRecordingMode.Record)
@@ -143,20 +206,36 @@ public sealed partial class RecordingChatClient(IChatClient innerClient, IChatRe
     }
 
     private ChatRecording Capture(
-        string key, ChatOptions? options, string? model, string text, ChatFinishReason? finishReason, UsageDetails? usage, string? responseId) =>
-        new(key, LlmRequestInfo.Task(options), model ?? options?.ModelId, text, finishReason?.Value,
-            usage?.InputTokenCount, usage?.OutputTokenCount, responseId, _timeProvider.GetUtcNow());
+        string key, ChatOptions? options, string? model, string text, ChatFinishReason? finishReason, UsageDetails? usage, string? responseId,
+        IEnumerable<FunctionCallContent> calls)
+    {
+        var recordedCalls = calls.Select(c => new RecordedCall(c.CallId, c.Name, Arguments(c))).ToList();
+        return new(key, LlmRequestInfo.Task(options), model ?? options?.ModelId, text, finishReason?.Value,
+            usage?.InputTokenCount, usage?.OutputTokenCount, responseId, _timeProvider.GetUtcNow(), recordedCalls.Count > 0 ? recordedCalls : null);
+    }
 
-    private static ChatResponse ToResponse(ChatRecording recorded) =>
-        new(new ChatMessage(ChatRole.Assistant, recorded.Text))
+    private static IEnumerable<AIContent> CallsOf(ChatRecording recorded) =>
+        (recorded.Calls ?? []).Select(c => new FunctionCallContent(
+            c.CallId, c.Name, c.Arguments is null ? null : JsonSerializer.Deserialize<Dictionary<string, object?>>(c.Arguments, AIJsonUtilities.DefaultOptions)));
+
+    private static ChatResponse ToResponse(ChatRecording recorded)
+    {
+        var message = new ChatMessage(ChatRole.Assistant, recorded.Text);
+        foreach (var call in CallsOf(recorded))
+        {
+            message.Contents.Add(call);
+        }
+
+        return new(message)
         {
             ResponseId = recorded.ResponseId,
             ModelId = recorded.ModelId,
             FinishReason = recorded.FinishReason is { } reason ? new ChatFinishReason(reason) : null,
             Usage = ToUsage(recorded),
         };
+    }
 
-    /// <summary>The recorded text as word-sized updates, then one closing update with finish reason and usage.</summary>
+    /// <summary>The recorded text as word-sized updates, then one closing update with the tool calls, finish reason and usage.</summary>
     private static IEnumerable<ChatResponseUpdate> ToUpdates(ChatRecording recorded)
     {
         foreach (Match word in WordPattern().Matches(recorded.Text))
@@ -175,6 +254,11 @@ public sealed partial class RecordingChatClient(IChatClient innerClient, IChatRe
             ModelId = recorded.ModelId,
             FinishReason = recorded.FinishReason is { } reason ? new ChatFinishReason(reason) : null,
         };
+        foreach (var call in CallsOf(recorded))
+        {
+            last.Contents.Add(call);
+        }
+
         if (ToUsage(recorded) is { } usage)
         {
             last.Contents.Add(new UsageContent(usage));

@@ -327,6 +327,10 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnName("insights")
                         .HasDefaultValueSql("'[]'::jsonb");
 
+                    b.Property<string>("PromptHash")
+                        .HasColumnType("text")
+                        .HasColumnName("prompt_hash");
+
                     b.Property<string>("PromptVersion")
                         .HasColumnType("text")
                         .HasColumnName("prompt_version");
@@ -360,6 +364,8 @@ namespace CoachService.Persistence.Migrations
                             t.HasCheckConstraint("ck_personality_assessments_enneagram_type", "enneagram_type BETWEEN 1 AND 9");
 
                             t.HasCheckConstraint("ck_personality_assessments_enneagram_wing", "enneagram_wing IS NULL OR (enneagram_wing BETWEEN 1 AND 9 AND abs(enneagram_wing - enneagram_type) IN (1, 8))");
+
+                            t.HasCheckConstraint("ck_personality_assessments_prompt_hash", "prompt_hash IS NULL OR prompt_hash ~ '^[0-9a-f]{64}$'");
                         });
                 });
 
@@ -773,6 +779,10 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("output_tokens");
 
+                    b.Property<string>("PromptHash")
+                        .HasColumnType("text")
+                        .HasColumnName("prompt_hash");
+
                     b.Property<string>("PromptVersion")
                         .HasColumnType("text")
                         .HasColumnName("prompt_version");
@@ -833,6 +843,8 @@ namespace CoachService.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_messages_latency", "(time_to_first_token_ms IS NULL OR time_to_first_token_ms >= 0) AND (time_to_first_sentence_ms IS NULL OR time_to_first_sentence_ms >= 0) AND (total_ms IS NULL OR total_ms >= 0)");
 
+                            t.HasCheckConstraint("ck_messages_prompt_hash", "prompt_hash IS NULL OR prompt_hash ~ '^[0-9a-f]{64}$'");
+
                             t.HasCheckConstraint("ck_messages_role", "role IN ('user', 'assistant', 'system')");
 
                             t.HasCheckConstraint("ck_messages_sequence_number", "sequence_number >= 1");
@@ -878,6 +890,10 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("message_id");
 
+                    b.Property<string>("PromptHash")
+                        .HasColumnType("text")
+                        .HasColumnName("prompt_hash");
+
                     b.Property<string>("PromptVersion")
                         .HasColumnType("text")
                         .HasColumnName("prompt_version");
@@ -911,6 +927,8 @@ namespace CoachService.Persistence.Migrations
                             t.HasCheckConstraint("ck_message_emotions_emotion", "length(emotion) BETWEEN 1 AND 40");
 
                             t.HasCheckConstraint("ck_message_emotions_intensity", "intensity BETWEEN 1 AND 5");
+
+                            t.HasCheckConstraint("ck_message_emotions_prompt_hash", "prompt_hash IS NULL OR prompt_hash ~ '^[0-9a-f]{64}$'");
                         });
                 });
 
