@@ -26,10 +26,11 @@ public static class ConversationContext
     /// <summary>More than any token budget could hold; keeps a very long session's turn cheap.</summary>
     private const int MaxHistoryMessages = 400;
 
+    /// <summary>Inside the unit of work that stored the user's message, with its session already read.</summary>
     public static async Task<TurnContext> BuildAsync(
-        CoachDbContext db, Guid sessionId, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
+        CoachDbContext db, CoachingSession session, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
     {
-        var session = await db.Sessions.AsNoTracking().SingleAsync(s => s.Id == sessionId, cancellationToken);
+        var sessionId = session.Id;
         var user = await db.Users.AsNoTracking().SingleAsync(cancellationToken);
         var persona = await PersonaOfAsync(db, session, cancellationToken);
         var profile = await db.PersonalityAssessments.NewestFirst()

@@ -9,14 +9,13 @@ namespace CoachService.Conversations;
 public sealed class EmotionalSnapshots(CoachDatabase database, LlmTaskRunner tasks, TimeProvider time)
 {
     /// <summary>Computes and stores the emotions of the turn's message; null when a repeated turn already has them.</summary>
-    public async Task<TurnEmotions?> RecordAsync(Guid userId, Guid sessionId, string turnId, int userSequence, string text)
+    public async Task<TurnEmotions?> RecordAsync(Guid userId, Guid sessionId, string turnId, Guid messageId, int userSequence, string text)
     {
         var result = await tasks.RunStructuredAsync<EmotionalSnapshotResult>(
             CoachTask.EmotionalSnapshot, new Dictionary<string, object?> { ["message"] = text }, CancellationToken.None);
         var stored = await database.ForUserAsync(userId, async db =>
         {
-            var message = await db.Messages.SingleAsync(m => m.SessionId == sessionId && m.ClientTurnId == turnId && m.Role == "user");
-            if (await db.MessageEmotions.AnyAsync(e => e.MessageId == message.Id))
+            if (await db.MessageEmotions.AnyAsync(e => e.MessageId == messageId))
             {
                 return false; // a repeated turn: the first computation stands
             }
@@ -27,7 +26,7 @@ public sealed class EmotionalSnapshots(CoachDatabase database, LlmTaskRunner tas
                 {
                     UserId = userId,
                     SessionId = sessionId,
-                    MessageId = message.Id,
+                    MessageId = messageId,
                     Emotion = emotion.Emotion,
                     Intensity = emotion.Intensity,
                     Color = emotion.Color,

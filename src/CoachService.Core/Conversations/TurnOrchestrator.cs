@@ -77,7 +77,7 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, () => limiter.Spend(userId), cancellationToken);
+            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, () => limiter.Spend(userId), Options, cancellationToken);
             if (stored.Reply is not null)
             {
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
@@ -90,7 +90,7 @@ public sealed partial class TurnOrchestrator(
             {
                 try
                 {
-                    await RunAsync(turn, stored.Text);
+                    await RunAsync(turn, stored);
                 }
                 catch (Exception e)
                 {
@@ -200,10 +200,11 @@ public sealed partial class TurnOrchestrator(
         }
     }
 
-    private async Task RunAsync(ActiveTurn turn, string text)
+    private async Task RunAsync(ActiveTurn turn, StoredTurn stored)
     {
+        var text = stored.Text;
         var draft = new ReplyDraft(turn, time);
-        TurnCompleted? stored = null;
+        TurnCompleted? completed = null;
         try
         {
             // The local screen decides at once and needs no model: crisis help never waits for, or
@@ -216,11 +217,11 @@ public sealed partial class TurnOrchestrator(
                 draft.Model = LocalCrisisScreen.ScreenName;
                 await draft.AppendAsync(Options.CrisisReply);
                 await draft.FlushAsync();
-                stored = await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
+                completed = await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
             }
             else
             {
-                stored = await ReplyAsync(turn, text, draft);
+                completed = await ReplyAsync(turn, stored.Context!, text, draft);
             }
         }
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
@@ -236,7 +237,7 @@ public sealed partial class TurnOrchestrator(
             }
             else
             {
-                stored = await store.StoreReplyAsync(turn, draft.ToRecord(kept, interrupted: true, heard: bargeIn ? kept : null));
+                completed = await store.StoreReplyAsync(turn, draft.ToRecord(kept, interrupted: true, heard: bargeIn ? kept : null));
             }
         }
         catch (Exception e) when (e is LlmException or LlmOutputInvalidException)
@@ -259,19 +260,19 @@ public sealed partial class TurnOrchestrator(
         finally
         {
             active.End(turn);
-            turn.Finish(stored);
+            turn.Finish(completed);
         }
 
-        if (stored is not null)
+        if (completed is not null)
         {
             foreach (var listener in turn.Listeners)
             {
-                await listener.CompletedAsync(stored);
+                await listener.CompletedAsync(completed);
             }
 
             background.Run(turn.SessionId, "emotional snapshot", async () =>
             {
-                if (await emotions.RecordAsync(turn.UserId, turn.SessionId, turn.TurnId, turn.UserSequence, text) is { } found)
+                if (await emotions.RecordAsync(turn.UserId, turn.SessionId, turn.TurnId, stored.MessageId, turn.UserSequence, text) is { } found)
                 {
                     foreach (var listener in turn.Listeners)
                     {
@@ -288,10 +289,8 @@ public sealed partial class TurnOrchestrator(
     /// the reply has begun and runs beside it. If the screen finds a crisis, or the provider's content
     /// filter stops the reply, what was sent is retracted and a fixed reply takes its place.
     /// </summary>
-    private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, string text, ReplyDraft draft)
+    private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, TurnContext context, string text, ReplyDraft draft)
     {
-        var context = await database.ForUserAsync(turn.UserId,
-            db => ConversationContext.BuildAsync(db, turn.SessionId, turn.UserSequence, text, Options, turn.Stopping), turn.Stopping);
         if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
         {
             var outcome = await onboarding.FinishAsync(turn.UserId, turn.SessionId, context.Persona, turn.Stopping);

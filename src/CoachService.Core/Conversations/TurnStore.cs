@@ -7,8 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Conversations;
 
-/// <summary>The stored user message of a turn, and its reply if it already has one.</summary>
-public sealed record StoredTurn(int UserSequence, string Text, TurnCompleted? Reply);
+/// <summary>The stored user message of a turn, and its reply if it already has one, or else what its reply is built from.</summary>
+public sealed record StoredTurn(int UserSequence, string Text, TurnCompleted? Reply, Guid MessageId, TurnContext? Context);
 
 /// <summary>What a finished (or cut) reply is stored with.</summary>
 public sealed record ReplyRecord(
@@ -58,8 +58,12 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
     /// runs, inside the unit of work, only when the turn still needs a reply; if it throws, nothing is stored.
     /// </summary>
     /// <exception cref="DomainConflictException">The turn id was used for a different text.</exception>
+    /// <remarks>
+    /// The turn's context is read in the same unit of work, so a turn costs one transaction before the model
+    /// is called.
+    /// </remarks>
     public Task<StoredTurn> StoreUserMessageAsync(
-        Guid userId, Guid sessionId, string turnId, string text, Action admit, CancellationToken cancellationToken) =>
+        Guid userId, Guid sessionId, string turnId, string text, Action admit, CoachingOptions options, CancellationToken cancellationToken) =>
         database.ForUserAsync(userId, async db =>
         {
             var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
@@ -73,31 +77,37 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 }
 
                 var reply = earlier.FirstOrDefault(m => m.Role == "assistant");
-                if (reply is null)
+                if (reply is not null)
                 {
-                    // A turn whose reply failed or was never made: it is answered now, if the session still takes turns.
-                    session.EnsureOpen();
-                    admit();
+                    return new StoredTurn(user.SequenceNumber, user.Content, ToCompleted(reply), user.Id, null);
                 }
 
-                return new StoredTurn(user.SequenceNumber, user.Content, reply is null ? null : ToCompleted(reply));
+                // A turn whose reply failed or was never made: it is answered now, if the session still takes turns.
+                session.EnsureOpen();
+                admit();
+                return new StoredTurn(user.SequenceNumber, user.Content, null, user.Id,
+                    await ConversationContext.BuildAsync(db, session, user.SequenceNumber, user.Content, options, cancellationToken));
             }
 
             session.EnsureOpen();
             admit();
             session.UserTurnTaken();
             var sequence = await NextSequenceAsync(db, sessionId, cancellationToken);
+            var now = time.GetUtcNow();
+            var id = Guid.CreateVersion7(now);
+            var context = await ConversationContext.BuildAsync(db, session, sequence, text, options, cancellationToken);
             db.Messages.Add(new Message
             {
+                Id = id,
                 UserId = session.UserId,
                 SessionId = sessionId,
                 SequenceNumber = sequence,
                 Role = "user",
                 Content = text,
                 ClientTurnId = turnId,
-                CreatedAt = time.GetUtcNow(),
+                CreatedAt = now,
             });
-            return new StoredTurn(sequence, text, null);
+            return new StoredTurn(sequence, text, null, id, context);
         }, cancellationToken);
 
     /// <summary>
