@@ -2,6 +2,7 @@ using System.Text.Json;
 using CoachService.Api.Errors;
 using CoachService.Api.Goals;
 using CoachService.Api.Me;
+using CoachService.Api.OpenApi;
 using CoachService.Api.Progress;
 using CoachService.Api.Sessions;
 using CoachService.Api.Wellbeing;
@@ -21,7 +22,11 @@ public static class CoachApi
         // Unreadable input (bad JSON, a query value of the wrong type) is thrown in every environment,
         // not only in Development, so that DomainProblemHandler answers it as a problem document.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer<BearerSecurityTransformer>();
+            options.AddOperationTransformer<BearerSecurityTransformer>();
+        });
         return services;
     }
 

@@ -1,9 +1,28 @@
 namespace CoachService;
 
-/// <summary>A value the domain does not allow; <see cref="Field"/> names the field.</summary>
-public sealed class DomainValidationException(string field, string message) : Exception(message)
+/// <summary>
+/// Values the domain does not allow: <see cref="Errors"/> names every bad field with its messages,
+/// <see cref="Field"/> the first of them.
+/// </summary>
+public sealed class DomainValidationException : Exception
 {
-    public string Field { get; } = field;
+    public DomainValidationException(string field, string message)
+        : this(new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+
+    /// <param name="errors">At least one field; the first is <see cref="Field"/>.</param>
+    public DomainValidationException(IReadOnlyDictionary<string, string[]> errors)
+        : base(string.Join("; ", errors.SelectMany(e => e.Value)))
+    {
+        Field = errors.Keys.FirstOrDefault() ?? throw new ArgumentException("A validation error names at least one field.", nameof(errors));
+        Errors = errors;
+    }
+
+    public string Field { get; }
+
+    /// <summary>Each bad field (as the client spells it) and what is wrong with it, in the order found.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; }
 }
 
 /// <summary>A value that must be unique already exists (for example an e-mail address).</summary>

@@ -15,7 +15,11 @@ internal static class ApiProblems
     };
 
     public static HttpValidationProblemDetails Invalid(string field, string message) =>
-        new(new Dictionary<string, string[]> { [field] = [message] })
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>One problem naming every bad field (RFC 7807 validation problem).</summary>
+    public static HttpValidationProblemDetails Invalid(IReadOnlyDictionary<string, string[]> errors) =>
+        new(errors.ToDictionary(StringComparer.Ordinal))
         {
             Status = StatusCodes.Status400BadRequest,
         };

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -9,13 +10,13 @@ namespace CoachService.Api.Errors;
 /// documents. Only messages the domain writes for users are shown (they name the field); the text
 /// of any other exception, and every stack trace, stays out of the response.
 /// </summary>
-internal sealed class DomainProblemHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed partial class DomainProblemHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
         {
-            DomainValidationException e => ApiProblems.Invalid(e.Field, e.Message),
+            DomainValidationException e => ApiProblems.Invalid(e.Errors),
             BadHttpRequestException e => Unreadable(e),
             DomainNotFoundException e => ApiProblems.NotFound(e.What),
             // Someone else's row: reported exactly like a missing one, so that its existence is not revealed.
@@ -50,7 +51,10 @@ internal sealed class DomainProblemHandler(IProblemDetailsService problems) : IE
         });
     }
 
-    /// <summary>Bad JSON or a value of the wrong type: named by its JSON path when there is one.</summary>
+    /// <summary>
+    /// Bad JSON or a value of the wrong type: named by its JSON path when there is one, or as the query
+    /// or route parameter that could not be bound (?page=99999999999 does not fit an int).
+    /// </summary>
     private static ProblemDetails Unreadable(BadHttpRequestException exception)
     {
         if (exception.StatusCode == StatusCodes.Status400BadRequest
@@ -60,6 +64,16 @@ internal sealed class DomainProblemHandler(IProblemDetailsService problems) : IE
             return ApiProblems.Invalid(field, $"{field} is not valid JSON or not of the expected type");
         }
 
+        // Minimal APIs say which parameter failed only in the message ("Failed to bind parameter
+        // "int page" from "…"."); a test pins the form, and anything else falls through to the
+        // generic answer. The value itself is not repeated.
+        if (exception.StatusCode == StatusCodes.Status400BadRequest
+            && ParameterBindingFailure().Match(exception.Message) is { Success: true } failure)
+        {
+            var parameter = failure.Groups["name"].Value;
+            return ApiProblems.Invalid(parameter, $"{parameter} must be {Expected(failure.Groups["type"].Value)}");
+        }
+
         return new ProblemDetails
         {
             Status = exception.StatusCode,
@@ -67,6 +81,19 @@ internal sealed class DomainProblemHandler(IProblemDetailsService problems) : IE
             Detail = "Check that the body is JSON of the documented shape and that query values have the right type.",
         };
     }
+
+    private static string Expected(string type) => type.TrimEnd('?') switch
+    {
+        "int" or "Int32" => $"a whole number no larger than {int.MaxValue}",
+        "long" or "Int64" => $"a whole number no larger than {long.MaxValue}",
+        "Guid" => "a UUID",
+        "DateOnly" => "a date such as 2026-12-31",
+        "bool" or "Boolean" => "true or false",
+        var other => $"a valid {other}",
+    };
+
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>[^" ]+) (?<name>[^" ]+)" from""")]
+    private static partial Regex ParameterBindingFailure();
 
     /// <summary>$.triggers[0] → triggers; $ → "".</summary>
     private static string FieldOf(string path)

@@ -21,10 +21,10 @@ public static class GoalsApi
     public static IEndpointRouteBuilder MapGoalsApi(this IEndpointRouteBuilder app)
     {
         var goals = app.MapGroup("/api/goals").RequireAuthorization().WithTags("Goals");
-        goals.MapGet("", ListAsync);
-        goals.MapGet("/{id:guid}", GetAsync);
-        goals.MapPost("", CreateAsync);
-        goals.MapPatch("/{id:guid}", UpdateAsync);
+        goals.MapGet("", ListAsync).ProducesValidationProblem();
+        goals.MapGet("/{id:guid}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        goals.MapPost("", CreateAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        goals.MapPatch("/{id:guid}", UpdateAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using CoachService.Api.Auth;
 using CoachService.Api.Errors;
@@ -12,17 +13,28 @@ namespace CoachService.Api.Me;
 /// <summary>The caller's own account: profile, preferences, and the GDPR export and erasure.</summary>
 public static class MeApi
 {
-    private static readonly JsonSerializerOptions ExportJson = new() { WriteIndented = true };
+    /// <summary>
+    /// The export is read by people, so text and timestamps are written as they are (ã, +00:00)
+    /// rather than as \u escapes. The relaxed encoder's escapes only matter for JSON pasted into
+    /// HTML or a script; this file is a download (<c>Content-Disposition: attachment</c>) of
+    /// <c>application/json</c> that browsers are told not to sniff, so it is never parsed as HTML. It
+    /// still escapes quotes, backslashes and control characters: the JSON stays valid.
+    /// </summary>
+    private static readonly JsonSerializerOptions ExportJson = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static IEndpointRouteBuilder MapMeApi(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/me").RequireAuthorization().WithTags("Me");
-        me.MapGet("", GetAsync);
-        me.MapPatch("", UpdateAsync);
-        me.MapDelete("", EraseAsync);
+        me.MapGet("", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        me.MapPatch("", UpdateAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        me.MapDelete("", EraseAsync).ProducesProblem(StatusCodes.Status404NotFound);
         me.MapGet("/preferences", GetPreferencesAsync);
-        me.MapPut("/preferences", SavePreferencesAsync);
-        me.MapGet("/export", ExportAsync);
+        me.MapPut("/preferences", SavePreferencesAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        me.MapGet("/export", ExportAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -53,8 +65,14 @@ public static class MeApi
 
     /// <summary>GDPR export: every row the user owns, as a JSON file to download.</summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportAsync(
-        ClaimsPrincipal user, UserDataPrivacy privacy, CancellationToken cancellationToken) =>
-        await privacy.ExportAsync(user.GetUserId(), cancellationToken) is { } document
-            ? TypedResults.File(JsonSerializer.SerializeToUtf8Bytes(document, ExportJson), "application/json", "coach-export.json")
-            : ApiProblems.NotFoundResult("user");
+        ClaimsPrincipal user, UserDataPrivacy privacy, HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (await privacy.ExportAsync(user.GetUserId(), cancellationToken) is not { } document)
+        {
+            return ApiProblems.NotFoundResult("user");
+        }
+
+        response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.File(JsonSerializer.SerializeToUtf8Bytes(document, ExportJson), "application/json", "coach-export.json");
+    }
 }

@@ -13,9 +13,9 @@ public static class SessionsApi
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var sessions = app.MapGroup("/api/sessions").RequireAuthorization().WithTags("Sessions");
-        sessions.MapGet("", ListAsync);
-        sessions.MapGet("/{id:guid}", GetAsync);
-        sessions.MapPost("/{id:guid}/suggested-goals/{index:int}/accept", AcceptSuggestedGoalAsync);
+        sessions.MapGet("", ListAsync).ProducesValidationProblem();
+        sessions.MapGet("/{id:guid}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        sessions.MapPost("/{id:guid}/suggested-goals/{index:int}/accept", AcceptSuggestedGoalAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -11,8 +11,8 @@ public static class MoodCheckInsApi
     public static IEndpointRouteBuilder MapMoodCheckInsApi(this IEndpointRouteBuilder app)
     {
         var checkIns = app.MapGroup("/api/mood-checkins").RequireAuthorization().WithTags("Wellbeing");
-        checkIns.MapGet("", ListAsync);
-        checkIns.MapPost("", RecordAsync);
+        checkIns.MapGet("", ListAsync).ProducesValidationProblem();
+        checkIns.MapPost("", RecordAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

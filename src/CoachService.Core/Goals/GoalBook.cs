@@ -51,37 +51,18 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
             return Add(db, userId, new NewGoal(text, suggestion.SmartGoal, type, null, "session_suggestion", sessionId), time.GetUtcNow());
         }, cancellationToken);
 
-    private static void CheckStatus(string status)
-    {
-        if (!DomainValues.GoalStatuses.Contains(status))
-        {
-            throw new DomainValidationException("status", $"status must be one of: {string.Join(", ", DomainValues.GoalStatuses)}");
-        }
-    }
+    private static void CheckStatus(ValidationErrors errors, string status) =>
+        errors.Require(DomainValues.GoalStatuses.Contains(status), "status", $"status must be one of: {string.Join(", ", DomainValues.GoalStatuses)}");
 
     private static string Validate(NewGoal request)
     {
+        var errors = new ValidationErrors();
         var text = request.GoalText.Trim();
-        if (text.Length is 0 or > 2000)
-        {
-            throw new DomainValidationException("goal_text", "goal_text must be 1 to 2000 characters");
-        }
-
-        if (request.SmartGoal is { Length: > 2000 })
-        {
-            throw new DomainValidationException("smart_goal", "smart_goal must be at most 2000 characters");
-        }
-
-        if (!DomainValues.GoalTypes.Contains(request.GoalType))
-        {
-            throw new DomainValidationException("goal_type", $"goal_type must be one of: {string.Join(", ", DomainValues.GoalTypes)}");
-        }
-
-        if (!DomainValues.GoalSources.Contains(request.Source))
-        {
-            throw new DomainValidationException("source", $"source must be one of: {string.Join(", ", DomainValues.GoalSources)}");
-        }
-
+        errors.Require(text.Length is >= 1 and <= 2000, "goal_text", "goal_text must be 1 to 2000 characters");
+        errors.Require(request.SmartGoal is not { Length: > 2000 }, "smart_goal", "smart_goal must be at most 2000 characters");
+        errors.Require(DomainValues.GoalTypes.Contains(request.GoalType), "goal_type", $"goal_type must be one of: {string.Join(", ", DomainValues.GoalTypes)}");
+        errors.Require(DomainValues.GoalSources.Contains(request.Source), "source", $"source must be one of: {string.Join(", ", DomainValues.GoalSources)}");
+        errors.ThrowIfAny();
         return text;
     }
 
@@ -112,7 +93,9 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
     {
         if (status is not null)
         {
-            CheckStatus(status);
+            var errors = new ValidationErrors();
+            CheckStatus(errors, status);
+            errors.ThrowIfAny();
         }
 
         return database.ForUserAsync<IReadOnlyList<Goal>>(userId, async db => await db.Goals.AsNoTracking()
@@ -125,19 +108,37 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
     public Task<Goal?> FindAsync(Guid userId, Guid goalId, CancellationToken cancellationToken = default) =>
         database.ForUserAsync(userId, db => db.Goals.AsNoTracking().SingleOrDefaultAsync(g => g.Id == goalId, cancellationToken), cancellationToken);
 
-    /// <summary>Changes status and/or progress. A goal reaching 100 % or "completed" is completed.</summary>
+    /// <summary>Progress a goal is given back when it is reopened and the request does not say.</summary>
+    public const int ReopenedProgress = 99;
+
+    /// <summary>
+    /// Changes status and/or progress; the two move together, so that "completed" and 100 % mean the same:
+    /// <list type="bullet">
+    /// <item>100 % without a status, or the status completed, completes the goal (at 100 %).</item>
+    /// <item>A completed goal set back to active or paused, or given progress below 100 % without a
+    /// status (which makes it active), is reopened: completed_at is cleared and progress is what the
+    /// request says or, when it says none, <see cref="ReopenedProgress"/> % (the forced 100 % no longer
+    /// holds; the work behind it still counts). Achievements and streaks it earned are kept.</item>
+    /// <item>Archiving a completed goal keeps completed_at, the record of when it was done.</item>
+    /// <item>Active or paused at 100 % is refused: 100 % completes a goal.</item>
+    /// </list>
+    /// </summary>
     public Task<(Goal Goal, IReadOnlyList<EarnedAchievement> NewAchievements)> UpdateAsync(
         Guid userId, Guid goalId, string? status, int? progressPercentage, CancellationToken cancellationToken = default)
     {
+        var errors = new ValidationErrors();
         if (status is not null)
         {
-            CheckStatus(status);
+            CheckStatus(errors, status);
         }
 
-        if (progressPercentage is < 0 or > 100)
+        if (errors.Require(progressPercentage is null or (>= 0 and <= 100), "progress_percentage", "progress_percentage must be between 0 and 100"))
         {
-            throw new DomainValidationException("progress_percentage", "progress_percentage must be between 0 and 100");
+            errors.Require(!(progressPercentage == 100 && status is "active" or "paused"), "progress_percentage",
+                $"progress_percentage 100 completes a goal, so it cannot be {status}: send status completed, or a lower progress");
         }
+
+        errors.ThrowIfAny();
 
         return database.ForUserAsync(userId, async db =>
         {
@@ -145,18 +146,16 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
                 ?? throw new DomainNotFoundException("goal", goalId);
             var now = time.GetUtcNow();
             var wasCompleted = goal.Status == "completed";
-            if (status is not null)
-            {
-                goal.Status = status;
-            }
-
+            goal.Status = status
+                ?? progressPercentage switch
+                {
+                    100 => "completed",
+                    < 100 when wasCompleted => "active",
+                    _ => goal.Status,
+                };
             if (progressPercentage is { } progress)
             {
                 goal.ProgressPercentage = progress;
-                if (progress == 100 && status is null)
-                {
-                    goal.Status = "completed";
-                }
             }
 
             IReadOnlyList<EarnedAchievement> earned = [];
@@ -168,6 +167,11 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
                 await SessionCompletion.AdvanceStreakAsync(db, userId, "weekly_goal", UserClock.LocalDate(now, user.Timezone), now, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 earned = await AchievementEvaluator.EvaluateAsync(db, userId, now, cancellationToken);
+            }
+            else if (wasCompleted && goal.Status is "active" or "paused")
+            {
+                goal.CompletedAt = null;
+                goal.ProgressPercentage = progressPercentage ?? Math.Min(goal.ProgressPercentage, ReopenedProgress);
             }
 
             goal.UpdatedAt = now;

@@ -43,25 +43,27 @@ public sealed class CoachingPreferenceStore(CoachDatabase database, TimeProvider
             View(await db.CoachingPreferences.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? new CoachingPreferences()),
             cancellationToken);
 
-    /// <summary>Replaces every preference. All values are checked before the database is touched.</summary>
+    /// <summary>Replaces every preference. All values are checked, and every bad one named, before the database is touched.</summary>
     public Task<PreferencesView> SaveAsync(Guid userId, PreferenceChoices choices, CancellationToken cancellationToken = default)
     {
         var defaults = new CoachingPreferences();
-        var timing = OneOf("timing", choices.Timing ?? defaults.Timing, DomainValues.Timings);
-        var duration = OneOf("duration", choices.Duration ?? defaults.Duration, DomainValues.Durations);
-        var style = OneOf("style", choices.Style ?? defaults.Style, DomainValues.Styles);
-        var persona = OneOf("coach_persona", choices.CoachPersona ?? defaults.CoachPersona, Profiles.CoachPersona.All);
-        var frequency = OneOf("session_frequency", choices.SessionFrequency ?? defaults.SessionFrequency, DomainValues.SessionFrequencies);
-        var voice = ShortText("tts_voice_id", choices.TtsVoiceId);
-        var focus = ShortText("focus_area", choices.FocusArea);
+        var errors = new ValidationErrors();
+        var timing = OneOf(errors, "timing", choices.Timing ?? defaults.Timing, DomainValues.Timings);
+        var duration = OneOf(errors, "duration", choices.Duration ?? defaults.Duration, DomainValues.Durations);
+        var style = OneOf(errors, "style", choices.Style ?? defaults.Style, DomainValues.Styles);
+        var persona = OneOf(errors, "coach_persona", choices.CoachPersona ?? defaults.CoachPersona, Profiles.CoachPersona.All);
+        var frequency = OneOf(errors, "session_frequency", choices.SessionFrequency ?? defaults.SessionFrequency, DomainValues.SessionFrequencies);
+        var voice = ShortText(errors, "tts_voice_id", choices.TtsVoiceId);
+        var focus = ShortText(errors, "focus_area", choices.FocusArea);
         TimeOnly? sessionTime = null;
-        if (choices.PreferredSessionTime is { } text)
+        if (choices.PreferredSessionTime is { } text
+            && errors.Require(TimeOnly.TryParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed),
+                "preferred_session_time", "preferred_session_time must be a time of day as HH:mm, such as 07:30"))
         {
-            sessionTime = TimeOnly.TryParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
-                ? parsed
-                : throw new DomainValidationException("preferred_session_time", "preferred_session_time must be a time of day as HH:mm, such as 07:30");
+            sessionTime = parsed;
         }
 
+        errors.ThrowIfAny();
         return database.ForUserAsync(userId, async db =>
         {
             var now = time.GetUtcNow();
@@ -92,17 +94,16 @@ public sealed class CoachingPreferenceStore(CoachDatabase database, TimeProvider
         row.PreferredSessionTime?.ToString(TimeFormat, CultureInfo.InvariantCulture), row.RemindersEnabled,
         row.UserId == Guid.Empty ? null : row.UpdatedAt);
 
-    private static string OneOf(string field, string value, IReadOnlyList<string> allowed) =>
-        allowed.Contains(value) ? value : throw new DomainValidationException(field, $"{field} must be one of: {string.Join(", ", allowed)}");
+    private static string OneOf(ValidationErrors errors, string field, string value, IReadOnlyList<string> allowed)
+    {
+        errors.Require(allowed.Contains(value), field, $"{field} must be one of: {string.Join(", ", allowed)}");
+        return value;
+    }
 
-    private static string? ShortText(string field, string? value)
+    private static string? ShortText(ValidationErrors errors, string field, string? value)
     {
         var trimmed = value?.Trim();
-        return trimmed switch
-        {
-            null or "" => null,
-            { Length: > 200 } => throw new DomainValidationException(field, $"{field} must be at most 200 characters"),
-            _ => trimmed,
-        };
+        errors.Require(trimmed is not { Length: > 200 }, field, $"{field} must be at most 200 characters");
+        return string.IsNullOrEmpty(trimmed) ? null : trimmed;
     }
 }

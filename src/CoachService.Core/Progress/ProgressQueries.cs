@@ -6,7 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Progress;
 
-/// <summary>Seed 001's user_dashboard, for one user, "today" being the user's local date.</summary>
+/// <summary>
+/// Seed 001's user_dashboard, for one user, "today" being the user's local date. Timing and persona
+/// are the ones in force: the defaults (flexible, warm_friend) until the user chooses others.
+/// </summary>
 public sealed record UserDashboard(
     Guid UserId,
     string? Name,
@@ -14,8 +17,8 @@ public sealed record UserDashboard(
     bool OnboardingCompleted,
     string? DiscType,
     int? EnneagramType,
-    string? Timing,
-    string? CoachPersona,
+    string Timing,
+    string CoachPersona,
     int DailyStreak,
     int LongestDailyStreak,
     int TotalVirtues,
@@ -31,6 +34,21 @@ public sealed record SessionSummaryReport(
     string? MostCommonVirtue,
     IReadOnlyList<string> DominantEmotions);
 
+/// <summary>
+/// An achievement of the catalogue and whether the user has it: <see cref="EarnedAt"/> and
+/// <see cref="AchievedValue"/> (the measure when it was earned) are null until then.
+/// </summary>
+public sealed record AchievementView(
+    string Code,
+    string Title,
+    string Description,
+    string? Icon,
+    AchievementCriteria Criteria,
+    int Points,
+    bool Earned,
+    DateTimeOffset? EarnedAt,
+    int? AchievedValue);
+
 public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
 {
     public Task<UserDashboard> GetDashboardAsync(Guid userId, CancellationToken cancellationToken = default) =>
@@ -42,8 +60,11 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
             var profile = await db.PersonalityAssessments.NewestFirst()
                 .Select(a => new { a.DiscType, a.EnneagramType })
                 .FirstOrDefaultAsync(cancellationToken);
+            // A user who never chose is coached with the defaults, so those are what the dashboard shows.
+            var defaults = new CoachingPreferences();
             var preferences = await db.CoachingPreferences.AsNoTracking()
-                .Select(p => new { p.Timing, p.CoachPersona }).SingleOrDefaultAsync(cancellationToken);
+                .Select(p => new { p.Timing, p.CoachPersona }).SingleOrDefaultAsync(cancellationToken)
+                ?? new { defaults.Timing, defaults.CoachPersona };
             var streak = await db.Streaks.AsNoTracking().SingleOrDefaultAsync(s => s.StreakType == "daily_session", cancellationToken);
             var streakState = streak is null
                 ? StreakState.None
@@ -57,8 +78,8 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
                 user.OnboardingCompleted,
                 profile?.DiscType,
                 profile?.EnneagramType,
-                preferences?.Timing,
-                preferences?.CoachPersona,
+                preferences.Timing,
+                preferences.CoachPersona,
                 StreakRules.CurrentAsOf(streakState, today, StreakPeriod.Day),
                 streakState.Longest,
                 await db.Virtues.CountAsync(cancellationToken),
@@ -72,6 +93,32 @@ public sealed class ProgressQueries(CoachDatabase database, TimeProvider time)
         database.ForUserAsync<IReadOnlyList<Virtue>>(userId, async db => await db.Virtues.AsNoTracking()
             .OrderByDescending(v => v.LastEarnedAt).ThenBy(v => v.Name)
             .ToListAsync(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The active catalogue, and any retired achievement the user earned, with the user's awards:
+    /// earned ones first (most recent first), then the rest by measure and target.
+    /// </summary>
+    public Task<IReadOnlyList<AchievementView>> ListAchievementsAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        database.ForUserAsync<IReadOnlyList<AchievementView>>(userId, async db =>
+        {
+            // Only the user's own awards are visible here (row level security and the query filter).
+            var earned = await db.UserAchievements.AsNoTracking()
+                .ToDictionaryAsync(a => a.AchievementId, cancellationToken);
+            var earnedIds = earned.Keys.ToList();
+            var catalogue = await db.Achievements.AsNoTracking()
+                .Where(a => a.IsActive || earnedIds.Contains(a.Id))
+                .ToListAsync(cancellationToken);
+            return catalogue
+                .Select(a => (Achievement: a, Award: earned.GetValueOrDefault(a.Id)))
+                .OrderByDescending(x => x.Award?.EarnedAt)
+                .ThenBy(x => x.Achievement.Criteria.Type, StringComparer.Ordinal)
+                .ThenBy(x => x.Achievement.Criteria.Target)
+                .ThenBy(x => x.Achievement.Code, StringComparer.Ordinal)
+                .Select(x => new AchievementView(
+                    x.Achievement.Code, x.Achievement.Title, x.Achievement.Description, x.Achievement.Icon, x.Achievement.Criteria,
+                    x.Achievement.Points, x.Award is not null, x.Award?.EarnedAt, x.Award?.AchievedValue))
+                .ToList();
+        }, cancellationToken);
 
     public Task<SessionSummaryReport> GetSessionSummaryAsync(Guid userId, int days = 30, CancellationToken cancellationToken = default)
     {

@@ -45,16 +45,17 @@ public sealed class CoachingSessions(CoachDatabase database, TimeProvider time)
     /// <summary>The user's sessions, newest first; <paramref name="page"/> counts from 1.</summary>
     public Task<SessionPage> ListAsync(Guid userId, int page = 1, int pageSize = 20, CancellationToken cancellationToken = default)
     {
-        if (page < 1)
+        var errors = new ValidationErrors();
+        // Named as the query parameters the client sends (?page=1&pageSize=20).
+        var pageSizeIsValid = errors.Require(pageSize is >= 1 and <= MaxPageSize, "pageSize", $"pageSize must be between 1 and {MaxPageSize}");
+        if (errors.Require(page >= 1, "page", "page must be 1 or more") && pageSizeIsValid)
         {
-            throw new DomainValidationException("page", "page must be 1 or more");
+            // Beyond this the number of rows to skip, (page - 1) * pageSize, no longer fits an int.
+            var lastPage = int.MaxValue / pageSize;
+            errors.Require(page <= lastPage, "page", $"page must be at most {lastPage} for pageSize {pageSize}");
         }
 
-        if (pageSize is < 1 or > MaxPageSize)
-        {
-            // Named as the query parameter the client sends (?page=1&pageSize=20).
-            throw new DomainValidationException("pageSize", $"pageSize must be between 1 and {MaxPageSize}");
-        }
+        errors.ThrowIfAny();
 
         return database.ForUserAsync(userId, async db =>
         {

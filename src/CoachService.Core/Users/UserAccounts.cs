@@ -58,24 +58,23 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
             return user is null ? null : await OverviewAsync(db, user, cancellationToken);
         }, cancellationToken);
 
-    /// <summary>Changes name, language and time zone; every value is checked before the database is touched.</summary>
+    /// <summary>Changes name, language and time zone; every value is checked, and every bad one named, before the database is touched.</summary>
     public Task<UserOverview> UpdateAsync(Guid userId, UserChanges changes, CancellationToken cancellationToken = default)
     {
+        var errors = new ValidationErrors();
         var name = changes.Name?.Trim();
-        if (name is { Length: > 200 })
+        errors.Require(name is not { Length: > 200 }, "name", "name must be at most 200 characters");
+        if (changes.Timezone is { } timezone)
         {
-            throw new DomainValidationException("name", "name must be at most 200 characters");
+            errors.Collect(() => UserClock.Zone(timezone));
         }
 
-        if (changes.Timezone is not null)
+        if (changes.PreferredLanguage is { } language)
         {
-            UserClock.Zone(changes.Timezone);
+            errors.Collect(() => CheckLanguage(language));
         }
 
-        if (changes.PreferredLanguage is not null)
-        {
-            CheckLanguage(changes.PreferredLanguage);
-        }
+        errors.ThrowIfAny();
 
         return database.ForUserAsync(userId, async db =>
         {

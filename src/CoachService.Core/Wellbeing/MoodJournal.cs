@@ -11,31 +11,19 @@ public sealed class MoodJournal(CoachDatabase database, TimeProvider time)
 {
     public const int MaxTriggers = 20;
 
-    /// <summary>Records a check-in; every value is checked before the database is touched.</summary>
+    /// <summary>Records a check-in; every value is checked, and every bad one named, before the database is touched.</summary>
     public Task<MoodCheckIn> RecordAsync(Guid userId, NewMoodCheckIn request, CancellationToken cancellationToken = default)
     {
+        var errors = new ValidationErrors();
         var mood = request.Mood?.Trim() ?? "";
-        if (mood.Length is 0 or > 50)
-        {
-            throw new DomainValidationException("mood", "mood must be 1 to 50 characters");
-        }
-
-        if (request.Intensity is < 1 or > 10)
-        {
-            throw new DomainValidationException("intensity", "intensity must be between 1 and 10");
-        }
-
+        errors.Require(mood.Length is >= 1 and <= 50, "mood", "mood must be 1 to 50 characters");
+        errors.Require(request.Intensity is >= 1 and <= 10, "intensity", "intensity must be between 1 and 10");
         var context = request.Context?.Trim();
-        if (context is { Length: > 2000 })
-        {
-            throw new DomainValidationException("context", "context must be at most 2000 characters");
-        }
-
+        errors.Require(context is not { Length: > 2000 }, "context", "context must be at most 2000 characters");
         var triggers = (request.Triggers ?? []).Select(t => t?.Trim() ?? "").ToList();
-        if (triggers.Count > MaxTriggers || triggers.Any(t => t.Length is 0 or > 100))
-        {
-            throw new DomainValidationException("triggers", $"triggers must be at most {MaxTriggers} words or phrases of 1 to 100 characters");
-        }
+        errors.Require(triggers.Count <= MaxTriggers && triggers.All(t => t.Length is >= 1 and <= 100),
+            "triggers", $"triggers must be at most {MaxTriggers} words or phrases of 1 to 100 characters");
+        errors.ThrowIfAny();
 
         return database.ForUserAsync(userId, db =>
         {

@@ -13,7 +13,7 @@ public sealed partial class ApiSurfaceTests(ApiHost host)
         { "GET", "/api/sessions" }, { "GET", $"/api/sessions/{Guid.Empty}" },
         { "POST", $"/api/sessions/{Guid.Empty}/suggested-goals/0/accept" },
         { "GET", "/api/goals" }, { "POST", "/api/goals" }, { "GET", $"/api/goals/{Guid.Empty}" }, { "PATCH", $"/api/goals/{Guid.Empty}" },
-        { "GET", "/api/virtues" }, { "GET", "/api/dashboard" }, { "GET", "/api/progress/summary" },
+        { "GET", "/api/virtues" }, { "GET", "/api/achievements" }, { "GET", "/api/dashboard" }, { "GET", "/api/progress/summary" },
         { "GET", "/api/mood-checkins" }, { "POST", "/api/mood-checkins" },
     };
 
@@ -57,6 +57,54 @@ public sealed partial class ApiSurfaceTests(ApiHost host)
         {
             Assert.Contains(route, paths);
         }
+    }
+
+    /// <summary>The problem answers each route can give besides 401, as the handlers and the domain produce them.</summary>
+    public static TheoryData<string, string, string> ProblemResponses() => new()
+    {
+        { "GET", "/api/me", "404" }, { "PATCH", "/api/me", "400 404" }, { "DELETE", "/api/me", "404" },
+        { "GET", "/api/me/preferences", "" }, { "PUT", "/api/me/preferences", "400 404" }, { "GET", "/api/me/export", "404" },
+        { "GET", "/api/sessions", "400" }, { "GET", "/api/sessions/{id}", "404" },
+        { "POST", "/api/sessions/{id}/suggested-goals/{index}/accept", "404 409" },
+        { "GET", "/api/goals", "400" }, { "POST", "/api/goals", "400 404" }, { "GET", "/api/goals/{id}", "404" }, { "PATCH", "/api/goals/{id}", "400 404" },
+        { "GET", "/api/virtues", "" }, { "GET", "/api/achievements", "" }, { "GET", "/api/dashboard", "404" }, { "GET", "/api/progress/summary", "400 404" },
+        { "GET", "/api/mood-checkins", "400" }, { "POST", "/api/mood-checkins", "400 404" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProblemResponses))]
+    public async Task The_OpenAPI_document_declares_the_bearer_scheme_and_each_routes_problem_responses(string method, string path, string problems)
+    {
+        using var client = host.Anonymous();
+
+        var document = (await ApiAnswer.SendAsync(client, HttpMethod.Get, "/openapi/v1.json", null)).Json;
+
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method.ToLowerInvariant());
+        Assert.Contains(operation.GetProperty("security").EnumerateArray(), requirement => requirement.TryGetProperty("Bearer", out _));
+        var responses = operation.GetProperty("responses");
+        Assert.True(responses.TryGetProperty("401", out _), $"{method} {path} does not declare 401");
+        var expected = problems.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var status in expected)
+        {
+            Assert.True(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _),
+                $"{method} {path} does not declare a {status} problem document");
+        }
+
+        var undeclared = responses.EnumerateObject().Select(r => r.Name).Where(s => s.StartsWith('4') && s != "401" && !expected.Contains(s));
+        Assert.Empty(undeclared);
+    }
+
+    [Fact]
+    public async Task The_development_sign_in_needs_no_token_in_the_OpenAPI_document()
+    {
+        using var client = host.Anonymous();
+
+        var document = (await ApiAnswer.SendAsync(client, HttpMethod.Get, "/openapi/v1.json", null)).Json;
+
+        var signIn = document.GetProperty("paths").GetProperty("/dev/token").GetProperty("post");
+        Assert.False(signIn.TryGetProperty("security", out var security) && security.GetArrayLength() > 0);
     }
 
     [Fact]

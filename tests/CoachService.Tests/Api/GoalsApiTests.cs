@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace CoachService.Tests.Api;
 
@@ -100,6 +101,50 @@ public sealed class GoalsApiTests(ApiHost host)
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal([field], refused.ErrorFields);
         Assert.Equal((30, "active"), (goal.Json.GetProperty("progress_percentage").GetInt32(), goal.Json.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task A_completed_goal_set_back_to_active_loses_its_completion_and_its_forced_100_percent()
+    {
+        var ana = await host.SignInAsync("Ana");
+        var id = (await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Read a book a month" })).Json.GetProperty("id").GetGuid();
+        await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{id}", new { progress_percentage = 40 });
+        await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{id}", new { status = "completed" });
+
+        var reopened = await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{id}", new { status = "active" });
+        var active = await ana.GetAsync("/api/goals?status=active");
+
+        Assert.Equal(HttpStatusCode.OK, reopened.Status);
+        var goal = reopened.Json.GetProperty("goal");
+        Assert.Equal(("active", JsonValueKind.Null), (goal.GetProperty("status").GetString(), goal.GetProperty("completed_at").ValueKind));
+        Assert.Equal(99, goal.GetProperty("progress_percentage").GetInt32());
+        Assert.Equal([id], active.Json.EnumerateArray().Select(g => g.GetProperty("id").GetGuid()));
+    }
+
+    [Fact]
+    public async Task A_reopened_goal_takes_the_progress_sent_with_it_and_lower_progress_alone_reopens_it()
+    {
+        var ana = await host.SignInAsync("Ana");
+        var first = (await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Stretch daily" })).Json.GetProperty("id").GetGuid();
+        var second = (await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Journal daily" })).Json.GetProperty("id").GetGuid();
+        var third = (await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Cook at home" })).Json.GetProperty("id").GetGuid();
+        foreach (var id in new[] { first, second, third })
+        {
+            await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{id}", new { progress_percentage = 100 });
+        }
+
+        var paused = (await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{first}", new { status = "paused", progress_percentage = 60 })).Json.GetProperty("goal");
+        var lowered = (await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{second}", new { progress_percentage = 70 })).Json.GetProperty("goal");
+        var archived = (await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{third}", new { status = "archived" })).Json.GetProperty("goal");
+        var contradictory = await ana.SendAsync(HttpMethod.Patch, $"/api/goals/{third}", new { status = "active", progress_percentage = 100 });
+
+        Assert.Equal(("paused", 60, JsonValueKind.Null), (paused.GetProperty("status").GetString(), paused.GetProperty("progress_percentage").GetInt32(), paused.GetProperty("completed_at").ValueKind));
+        Assert.Equal(("active", 70, JsonValueKind.Null), (lowered.GetProperty("status").GetString(), lowered.GetProperty("progress_percentage").GetInt32(), lowered.GetProperty("completed_at").ValueKind));
+        // Archiving a finished goal keeps the record of when it was finished.
+        Assert.Equal(("archived", 100), (archived.GetProperty("status").GetString(), archived.GetProperty("progress_percentage").GetInt32()));
+        Assert.True(archived.GetProperty("completed_at").TryGetDateTimeOffset(out _));
+        Assert.Equal(HttpStatusCode.BadRequest, contradictory.Status);
+        Assert.Equal(["progress_percentage"], contradictory.ErrorFields);
     }
 
     [Fact]

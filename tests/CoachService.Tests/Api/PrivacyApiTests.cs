@@ -29,6 +29,26 @@ public sealed class PrivacyApiTests(ApiHost host)
     }
 
     [Fact]
+    public async Task The_export_writes_timestamps_and_text_as_they_are_not_as_unicode_escapes()
+    {
+        var ana = await host.SignInAsync("Ana");
+        await ana.SendAsync(HttpMethod.Patch, "/api/me", new { name = "João <Sousa> & Filhos" });
+        await ana.SendAsync(HttpMethod.Post, "/api/goals", new { goal_text = "Dormir às 23h, \"sem\" telemóvel" });
+
+        var export = await ana.GetAsync("/api/me/export");
+
+        Assert.Equal(HttpStatusCode.OK, export.Status);
+        Assert.Equal("nosniff", export.Response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.DoesNotContain("\\u", export.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("+00:00", export.Json.GetProperty("exported_at").GetString());
+        Assert.Contains("\"exported_at\": \"", export.Text);
+        Assert.Contains("João <Sousa> & Filhos", export.Text);
+        // Still valid JSON that reads back to the same text, quotes included.
+        Assert.Equal("Dormir às 23h, \"sem\" telemóvel", export.Json.GetProperty("goals")[0].GetProperty("goal_text").GetString());
+        Assert.Equal("João <Sousa> & Filhos", export.Json.GetProperty("users")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task After_erasure_the_same_token_finds_nothing_and_other_users_keep_their_data()
     {
         var ana = await host.SignInAsync("Ana");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace CoachService.Tests.Api;
 
@@ -46,6 +47,53 @@ public sealed class ProgressApiTests(ApiHost host)
 
         Assert.Empty(virtues.Json.EnumerateArray());
         Assert.Equal((30, 0), (summary.Json.GetProperty("days").GetInt32(), summary.Json.GetProperty("total_sessions").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_new_users_dashboard_shows_the_preferences_in_force_the_defaults()
+    {
+        var ana = await host.SignInAsync("Ana");
+
+        var dashboard = await ana.GetAsync("/api/dashboard");
+        var preferences = await ana.GetAsync("/api/me/preferences");
+
+        Assert.Equal(("flexible", "warm_friend"),
+            (dashboard.Json.GetProperty("timing").GetString(), dashboard.Json.GetProperty("coach_persona").GetString()));
+        Assert.Equal((preferences.Json.GetProperty("timing").GetString(), preferences.Json.GetProperty("coach_persona").GetString()),
+            (dashboard.Json.GetProperty("timing").GetString(), dashboard.Json.GetProperty("coach_persona").GetString()));
+    }
+
+    [Fact]
+    public async Task Achievements_list_the_catalogue_with_the_callers_awards_only()
+    {
+        var ana = await host.SignInAsync("Ana");
+        var ben = await host.SignInAsync("Ben");
+        await host.CompletedSessionAsync(ana.Id, "courage");
+
+        var anas = await ana.GetAsync("/api/achievements");
+        var bens = await ben.GetAsync("/api/achievements");
+
+        Assert.Equal(HttpStatusCode.OK, anas.Status);
+        var catalogue = anas.Json.EnumerateArray().ToList();
+        Assert.Equal(12, catalogue.Count);
+        var earned = catalogue.Where(a => a.GetProperty("earned").GetBoolean()).ToList();
+        Assert.Equal(["first_session", "first_virtue"], earned.Select(a => a.GetProperty("code").GetString()).Order());
+        Assert.All(earned, a =>
+        {
+            Assert.Equal(1, a.GetProperty("achieved_value").GetInt32());
+            Assert.Equal(10, a.GetProperty("points").GetInt32());
+            Assert.True(a.GetProperty("earned_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddHours(-1));
+        });
+        // Earned ones come first, so a client can show them without sorting.
+        Assert.All(catalogue.Take(2), a => Assert.True(a.GetProperty("earned").GetBoolean()));
+        var unearned = catalogue.Single(a => a.GetProperty("code").GetString() == "week_streak");
+        Assert.Equal(JsonValueKind.Null, unearned.GetProperty("earned_at").ValueKind);
+        Assert.Equal(("streak", 7), (unearned.GetProperty("criteria").GetProperty("type").GetString(), unearned.GetProperty("criteria").GetProperty("target").GetInt32()));
+        var dashboard = await ana.GetAsync("/api/dashboard");
+        Assert.Equal(earned.Sum(a => a.GetProperty("points").GetInt32()), dashboard.Json.GetProperty("achievement_points").GetInt32());
+
+        Assert.Equal(12, bens.Json.GetArrayLength());
+        Assert.DoesNotContain(bens.Json.EnumerateArray(), a => a.GetProperty("earned").GetBoolean());
     }
 
     [Theory]

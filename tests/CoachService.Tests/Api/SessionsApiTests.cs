@@ -38,6 +38,16 @@ public sealed class SessionsApiTests(ApiHost host)
     [Theory]
     [InlineData("/api/sessions?page=0", "page")]
     [InlineData("/api/sessions?pageSize=101", "pageSize")]
+    [InlineData("/api/sessions?page=2147483647&pageSize=100", "page")]
+    [InlineData("/api/sessions?page=21474837&pageSize=100", "page")]
+    [InlineData("/api/sessions?page=99999999999", "page")]
+    [InlineData("/api/sessions?page=1&pageSize=99999999999", "pageSize")]
+    [InlineData("/api/sessions?page=-99999999999", "page")]
+    [InlineData("/api/progress/summary?days=99999999999", "days")]
+    [InlineData("/api/progress/summary?days=2147483647", "days")]
+    [InlineData("/api/mood-checkins?days=99999999999", "days")]
+    [InlineData("/api/mood-checkins?days=2147483647", "days")]
+    [InlineData("/api/mood-checkins?days=-2147483648", "days")]
     public async Task Paging_out_of_range_is_refused_naming_the_parameter(string path, string field)
     {
         var ana = await host.SignInAsync("Ana");
@@ -46,6 +56,21 @@ public sealed class SessionsApiTests(ApiHost host)
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal([field], refused.ErrorFields);
+    }
+
+    [Theory]
+    [InlineData(21474836, 100)]
+    [InlineData(2147483647, 1)]
+    public async Task The_last_page_that_can_be_counted_to_is_an_empty_page(int page, int pageSize)
+    {
+        var ana = await host.SignInAsync("Ana");
+        await host.CompletedSessionAsync(ana.Id);
+
+        var answer = await ana.GetAsync($"/api/sessions?page={page}&pageSize={pageSize}");
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Empty(answer.Json.GetProperty("items").EnumerateArray());
+        Assert.Equal((page, 1), (answer.Json.GetProperty("page").GetInt32(), answer.Json.GetProperty("total").GetInt32()));
     }
 
     [Fact]

@@ -158,6 +158,31 @@ public sealed class SessionCompletionTests
     }
 
     [Fact]
+    public async Task A_completed_goal_set_back_to_active_is_reopened_and_keeps_what_it_earned()
+    {
+        var (database, user) = await UserInAsync("UTC");
+        Clock.Now = new DateTimeOffset(2026, 6, 8, 9, 0, 0, TimeSpan.Zero);
+        var goals = database.Get<GoalBook>();
+        var goal = await goals.CreateAsync(user, new NewGoal("Run 5 km", GoalType: "health"));
+        await goals.UpdateAsync(user, goal.Id, status: null, progressPercentage: 40);
+        var (completed, earned) = await goals.UpdateAsync(user, goal.Id, status: "completed", progressPercentage: null);
+        Assert.Equal((100, true), (completed.ProgressPercentage, completed.CompletedAt is not null));
+
+        Clock.Now = Clock.Now.AddDays(1);
+        var (reopened, _) = await goals.UpdateAsync(user, goal.Id, status: "active", progressPercentage: null);
+
+        Assert.Equal(("active", (DateTimeOffset?)null, GoalBook.ReopenedProgress), (reopened.Status, reopened.CompletedAt, reopened.ProgressPercentage));
+        var stored = await goals.FindAsync(user, goal.Id);
+        Assert.Equal(("active", (DateTimeOffset?)null, GoalBook.ReopenedProgress), (stored!.Status, stored.CompletedAt, stored.ProgressPercentage));
+
+        // Completing it again dates the new completion and awards nothing twice.
+        var (again, earnedAgain) = await goals.UpdateAsync(user, goal.Id, status: null, progressPercentage: 100);
+        Assert.Equal(["first_goal_completed"], earned.Select(a => a.Code));
+        Assert.Empty(earnedAgain);
+        Assert.Equal(Clock.Now, again.CompletedAt);
+    }
+
+    [Fact]
     public async Task A_completed_session_cannot_be_completed_again_and_anothers_session_is_not_found()
     {
         var (database, user) = await UserInAsync("UTC");

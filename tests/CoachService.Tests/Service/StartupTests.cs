@@ -51,6 +51,8 @@ public sealed class StartupTests
         { "Llm__Resilience__AttemptTimeout", "-00:00:01", "Llm:Resilience:AttemptTimeout" },
         { "Cors__AllowedOrigins__0", "app.example.com/path", "Cors:AllowedOrigins" },
         { "Coaching__MaxTurnLength", "0", "Coaching:MaxTurnLength" },
+        { "Coaching__MaxTurnLength", "lots", "Coaching:MaxTurnLength" },
+        { "Llm__Resilience__AttemptTimeout", "soon", "Llm:Resilience:AttemptTimeout" },
     };
 
     [Theory]
@@ -69,6 +71,19 @@ public sealed class StartupTests
 
         AssertOneLineFailure(service, exitCode, setting);
         Assert.DoesNotContain("not-shown", service.Error + service.Output);
+    }
+
+    [Fact]
+    public async Task A_setting_of_the_wrong_type_on_the_command_line_names_the_setting_its_value_and_the_type()
+    {
+        using var folder = new TemporaryFolder();
+        await using var service = ServiceProcess.Start(folder.Path,
+            new Dictionary<string, string> { ["Database__DataDirectory"] = folder.Combine("data") },
+            "--urls", $"http://127.0.0.1:{FreePort()}", "--Coaching:MaxTurnLength=lots");
+
+        AssertOneLineFailure(service, await service.WaitForExitAsync(ExitTimeout), "Coaching:MaxTurnLength");
+        Assert.Contains("'lots'", service.Error);
+        Assert.Contains("Int32", service.Error);
     }
 
     [Fact]
@@ -113,7 +128,7 @@ public sealed class StartupTests
 
     private static void AssertOneLineFailure(ServiceProcess service, int exitCode, string setting)
     {
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(1, exitCode);
         var lines = service.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 1, $"expected one line on standard error, got:\n{service.Error}");
         Assert.StartsWith("CoachService could not start: ", lines[0]);
