@@ -266,12 +266,24 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return;
         }
 
-        if (!PostmasterLockFile.IsServerFor(pid, dataDirectory))
+        var lockFile = PostmasterLockFile.PathIn(dataDirectory);
+        var holder = PostmasterLockFile.Inspect(pid, dataDirectory);
+        switch (holder.Kind)
         {
-            // PostgreSQL would refuse to start if the stale pid now belongs to a live program.
-            File.Delete(PostmasterLockFile.PathIn(dataDirectory));
-            EmbeddedPostgresLog.StaleLockRemoved(logger, dataDirectory, pid);
-            return;
+            case LockHolderKind.Stale:
+                // PostgreSQL would refuse to start if the stale pid now belongs to a live program.
+                File.Delete(lockFile);
+                EmbeddedPostgresLog.StaleLockRemoved(logger, dataDirectory, pid);
+                return;
+            case LockHolderKind.OtherFolder:
+                // pg_ctl stop would signal whatever pid the lock file names: never someone else's server.
+                throw new EmbeddedPostgresException(
+                    $"The lock file '{lockFile}' names pid {pid}, a running PostgreSQL server of another data directory ('{holder.DataDirectory}'). "
+                    + $"It was left alone. If no server of Database:DataDirectory '{dataDirectory}' is running, delete '{lockFile}' and start again.");
+            case LockHolderKind.Unknown:
+                throw new EmbeddedPostgresException(
+                    $"The lock file '{lockFile}' names pid {pid}, a running PostgreSQL server whose data directory cannot be read, so it was left alone. "
+                    + $"If it is the server of Database:DataDirectory '{dataDirectory}', stop it (kill {pid}); otherwise delete '{lockFile}'. Then start again.");
         }
 
         EmbeddedPostgresLog.StoppingOrphan(logger, pid, dataDirectory);

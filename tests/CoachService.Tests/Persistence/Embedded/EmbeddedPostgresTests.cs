@@ -109,6 +109,32 @@ public sealed class EmbeddedPostgresTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lock_file_naming_another_clusters_server_never_stops_that_server()
+    {
+        // Another cluster from the same binaries, in a folder of its own: someone else's server.
+        using var elsewhere = new TemporaryFolder();
+        await using var other = await StartAsync(new EmbeddedPostgresOptions
+        {
+            DataDirectory = elsewhere.Combine("postgres"),
+            StartTimeout = TimeSpan.FromSeconds(60),
+        });
+        var options = Options();
+        await (await StartAsync(options)).StopAsync().WaitAsync(Timeout);
+        var dataDirectory = folder.Combine("postgres");
+        var lockFile = Path.Combine(dataDirectory, "postmaster.pid");
+        await File.WriteAllTextAsync(lockFile, $"{other.ServerProcessId}\n{dataDirectory}\n");
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => StartAsync(options));
+
+        Assert.Contains($"pid {other.ServerProcessId}", error.Message);
+        Assert.Contains(elsewhere.Combine("postgres"), error.Message);
+        Assert.Contains(lockFile, error.Message);
+        Assert.True(ProcessState.IsRunning(other.ServerProcessId));
+        Assert.Equal(1, await ScalarAsync<int>(other.ConnectionString, "SELECT 1"));
+        Assert.True(File.Exists(lockFile));
+    }
+
+    [Fact]
     public async Task Configured_port_in_use_is_reported_by_setting_name()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
