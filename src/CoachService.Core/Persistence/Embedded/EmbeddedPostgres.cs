@@ -29,6 +29,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private const string ServerLogFileName = "coach-server.log";
     private const string PasswordFileSuffix = ".superuser-password";
+    private const string ServiceLoginPasswordFileSuffix = ".service-password";
     private const int LogLinesInErrors = 20;
 
     // initdb and a first checkpoint can be slow on a busy machine; these only catch hangs.
@@ -42,10 +43,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private bool stopped;
 
     private EmbeddedPostgres(
-        string connectionString, int port, string dataDirectory, int serverPid,
+        string connectionString, string serviceLoginPassword, int port, string dataDirectory, int serverPid,
         PostgresBinaries binaries, PostgresProcessRunner runner, ILogger logger)
     {
         ConnectionString = connectionString;
+        ServiceLoginPassword = serviceLoginPassword;
         Port = port;
         DataDirectory = dataDirectory;
         ServerProcessId = serverPid;
@@ -56,6 +58,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     /// <summary>Connection string for <see cref="SuperuserName"/> to the application database.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// The password of the service's own login (<see cref="ServiceLogin"/>): generated on first use and
+    /// kept beside the data folder like the superuser's (mode 0600); deleting that file rotates it at
+    /// the next start.
+    /// </summary>
+    public string ServiceLoginPassword { get; }
 
     /// <summary>The TCP port on 127.0.0.1 the server listens on.</summary>
     public int Port { get; }
@@ -103,6 +112,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var password = ReadPassword(passwordFile, dataDirectory);
+        var serviceLoginPasswordFile = dataDirectory + ServiceLoginPasswordFileSuffix;
+        WritePasswordFileIfMissing(serviceLoginPasswordFile, dataDirectory);
+        var serviceLoginPassword = ReadPassword(serviceLoginPasswordFile, dataDirectory);
         for (var attempt = 1; ; attempt++)
         {
             EmbeddedPostgresLog.Starting(logger, binaries.Directory, port, dataDirectory);
@@ -150,7 +162,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             Database = options.Database,
         };
         EmbeddedPostgresLog.Started(logger, port, serverPid);
-        return new EmbeddedPostgres(application.ConnectionString, port, dataDirectory, serverPid, binaries, runner, logger);
+        return new EmbeddedPostgres(application.ConnectionString, serviceLoginPassword, port, dataDirectory, serverPid, binaries, runner, logger);
     }
 
     /// <summary>

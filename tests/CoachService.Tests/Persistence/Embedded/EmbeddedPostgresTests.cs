@@ -41,9 +41,10 @@ public sealed class EmbeddedPostgresTests : IDisposable
         await using var cluster = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal("42", await ScalarAsync<string>(cluster.ConnectionString, "SHOW max_connections"));
-        var connections = CoachService.Persistence.CoachConnectionStrings.FromOwner(cluster.ConnectionString, options.MaxConnections - EmbeddedPostgresOptions.ReservedConnections);
+        var app = CoachService.Persistence.CoachConnectionStrings.AsLogin(cluster.ConnectionString, "coach_service", cluster.ServiceLoginPassword);
+        var connections = CoachService.Persistence.CoachConnectionStrings.Create(cluster.ConnectionString, app, options.MaxConnections - EmbeddedPostgresOptions.ReservedConnections);
         Assert.Equal(32, new NpgsqlConnectionStringBuilder(connections.App).MaxPoolSize);
-        Assert.Equal(100, new NpgsqlConnectionStringBuilder(CoachService.Persistence.CoachConnectionStrings.FromOwner(cluster.ConnectionString).App).MaxPoolSize);
+        Assert.Equal(100, new NpgsqlConnectionStringBuilder(CoachService.Persistence.CoachConnectionStrings.Create(cluster.ConnectionString, app).App).MaxPoolSize);
     }
 
     [Fact]
