@@ -41,7 +41,7 @@ public sealed class SchemaMatchesModelTests
 
         // Applying again is a no-op, as on every restart of the service.
         await migrator.MigrateAsync().WaitAsync(TimeSpan.FromMinutes(1));
-        Assert.Equal(["20261122000100_InitialSchema", "20261201000100_MessageActions"], await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(["20261122000100_InitialSchema", "20261201000100_MessageActions", "20261201000300_ErasedUsersAndIdleSweep"], await db.Database.GetAppliedMigrationsAsync());
         await using var owner = await database.OpenOwnerAsync();
         Assert.Equal(12, await database.CountAsync(owner, "SELECT count(*) FROM achievements"));
     }

@@ -21,7 +21,7 @@ public sealed class StartupTests
             await first.WaitForOutputAsync("Application started", ExitTimeout);
             Assert.Equal(HttpStatusCode.OK, await GetStatusAsync($"{url}/health/ready"));
             Assert.Contains("Creating a new PostgreSQL cluster", first.Output);
-            Assert.Contains("Applying 2 database migration(s): 20261122000100_InitialSchema, 20261201000100_MessageActions", first.Output);
+            Assert.Contains("Applying 3 database migration(s): 20261122000100_InitialSchema, 20261201000100_MessageActions, 20261201000300_ErasedUsersAndIdleSweep", first.Output);
             Assert.Equal(0, await first.StopAsync(ExitTimeout));
             Assert.Contains("Embedded PostgreSQL stopped", first.Output);
         }
