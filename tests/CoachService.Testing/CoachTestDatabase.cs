@@ -11,7 +11,7 @@ namespace CoachService.Testing;
 /// </summary>
 public sealed class CoachTestDatabase : IAsyncDisposable
 {
-    // Migrations create a cluster-wide role; running them one at a time keeps that free of races.
+    // Migrations and the service login are cluster-wide roles; running them one at a time keeps that free of races.
     private static readonly SemaphoreSlim MigrationGate = new(1, 1);
 
     private readonly ServiceProvider services;
@@ -29,7 +29,10 @@ public sealed class CoachTestDatabase : IAsyncDisposable
     public static async Task<CoachTestDatabase> CreateAsync(TimeProvider? time = null, bool migrate = true)
     {
         var cluster = await PostgresTestCluster.GetAsync();
-        var connections = CoachConnectionStrings.FromOwner(await cluster.CreateDatabaseAsync("coach"));
+        var owner = await cluster.CreateDatabaseAsync("coach");
+        // The service's own login, as the service makes it on its embedded server.
+        var connections = CoachConnectionStrings.Create(
+            owner, CoachConnectionStrings.AsLogin(owner, ServiceLogin.EmbeddedName, cluster.ServiceLoginPassword));
         var collection = new ServiceCollection();
         collection.AddSingleton(time ?? TimeProvider.System);
         collection.AddLogging();
@@ -42,6 +45,7 @@ public sealed class CoachTestDatabase : IAsyncDisposable
             try
             {
                 await new DatabaseMigrator(connections, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+                await ServiceLogin.EnsureAsync(connections.Owner, ServiceLogin.EmbeddedName, cluster.ServiceLoginPassword);
             }
             finally
             {
@@ -62,7 +66,7 @@ public sealed class CoachTestDatabase : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>A connection as the service opens them: switched to the app role.</summary>
+    /// <summary>A connection as the service opens them: its own login, switched to the app role.</summary>
     public async Task<NpgsqlConnection> OpenAppAsync(string? connectionString = null)
     {
         var connection = new NpgsqlConnection(connectionString ?? Connections.App);

@@ -24,6 +24,9 @@ public sealed class PostgresTestCluster
     /// <summary>Superuser connection to the cluster's <c>postgres</c> database.</summary>
     public string AdminConnectionString => server.ConnectionString;
 
+    /// <summary>The password of the cluster-wide service login (<see cref="CoachService.Persistence.ServiceLogin"/>), as the service keeps it.</summary>
+    public string ServiceLoginPassword => server.ServiceLoginPassword;
+
     /// <summary>The shared cluster, started by the first caller; a failed start fails every caller with the same message.</summary>
     public static Task<PostgresTestCluster> GetAsync() => Shared.Value;
 

@@ -163,6 +163,7 @@ internal sealed class CoachBearerEvents(IOptions<AuthOptions> options, ILogger<C
         ProvisioningOutcome.TokenTooOld => "the token's user does not exist and the token is too old to create it: sign in again",
         ProvisioningOutcome.NoEmail => "the token's user does not exist and the token has no e-mail address to create it with",
         ProvisioningOutcome.EmailTaken => "the token's e-mail address belongs to another account",
+        ProvisioningOutcome.Erased => "the token's account was erased after the token was issued: sign in again",
         _ => "the token is invalid",
     };
 

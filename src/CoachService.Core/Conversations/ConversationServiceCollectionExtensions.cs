@@ -1,4 +1,5 @@
 using CoachService.Onboarding;
+using CoachService.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,6 +21,7 @@ public static class ConversationServiceCollectionExtensions
         services.AddSingleton<OnboardingCompletion>();
         services.AddSingleton<TurnRateLimiter>();
         services.AddHostedService<ConversationShutdown>();
+        services.AddIdleSessionSweep(configuration);
         return services;
     }
 }

@@ -3,34 +3,50 @@ using Npgsql;
 namespace CoachService.Persistence;
 
 /// <summary>
-/// The two ways the service talks to PostgreSQL. <see cref="Owner"/> is the configured login: it
-/// applies migrations and owns the tables. <see cref="App"/> is the same login switched to the
-/// <c>coach_app</c> role at connection start-up, so every query the service runs is subject to row
-/// level security (the role owns nothing and cannot bypass it).
+/// The two ways the service talks to PostgreSQL. <see cref="Owner"/> is the login that owns the tables
+/// and applies migrations. <see cref="App"/> is a different login (<see cref="ServiceLogin"/>) switched
+/// to the <c>coach_app</c> role at connection start-up, so every query the service runs is subject to
+/// row level security; and a connection that leaves the role (<c>SET ROLE NONE</c>) is still that
+/// restricted login, never the owner.
 /// </summary>
 public sealed record CoachConnectionStrings(string Owner, string App)
 {
     /// <summary>The role the service's connections take (created by the initial migration): it owns nothing and cannot bypass RLS.</summary>
     public const string AppRole = "coach_app";
 
+    /// <param name="ownerConnectionString">The owner login.</param>
+    /// <param name="appConnectionString">The service's login; the role switch is added here.</param>
     /// <param name="appPoolSize">The service pool's size, when the server's connection limit is known.</param>
-    public static CoachConnectionStrings FromOwner(string ownerConnectionString, int? appPoolSize = null)
+    public static CoachConnectionStrings Create(string ownerConnectionString, string appConnectionString, int? appPoolSize = null)
     {
-        var owner = new NpgsqlConnectionStringBuilder(ownerConnectionString);
-        if (string.IsNullOrEmpty(owner.ApplicationName))
-        {
-            owner.ApplicationName = "coach-service";
-        }
-
-        var app = new NpgsqlConnectionStringBuilder(owner.ConnectionString);
+        var owner = WithApplicationName(ownerConnectionString);
+        var app = WithApplicationName(appConnectionString);
         if (appPoolSize is { } size)
         {
             app.MaxPoolSize = size;
         }
 
-        app.Options = string.IsNullOrWhiteSpace(app.Options)
-            ? $"-c role={AppRole}"
-            : $"{app.Options} -c role={AppRole}";
+        var roleOption = $"-c role={AppRole}";
+        if (app.Options?.Contains(roleOption, StringComparison.Ordinal) != true)
+        {
+            app.Options = string.IsNullOrWhiteSpace(app.Options) ? roleOption : $"{app.Options} {roleOption}";
+        }
+
         return new CoachConnectionStrings(owner.ConnectionString, app.ConnectionString);
+    }
+
+    /// <summary>The same server and database as <paramref name="connectionString"/>, as another login.</summary>
+    public static string AsLogin(string connectionString, string login, string password) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = login, Password = password }.ConnectionString;
+
+    private static NpgsqlConnectionStringBuilder WithApplicationName(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "coach-service";
+        }
+
+        return builder;
     }
 }

@@ -34,6 +34,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
     public DbSet<Achievement> Achievements => Set<Achievement>();
     public DbSet<UserAchievement> UserAchievements => Set<UserAchievement>();
     public DbSet<MoodCheckIn> MoodCheckIns => Set<MoodCheckIn>();
+    public DbSet<ErasedUser> ErasedUsers => Set<ErasedUser>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -315,6 +316,15 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "mood_checkins", "mood", "length(mood) BETWEEN 1 AND 50");
                 Check(t, "mood_checkins", "intensity", "intensity BETWEEN 1 AND 10");
             });
+        });
+
+        model.Entity<ErasedUser>(e =>
+        {
+            // No foreign key: the user row is gone. Row level security: id = coach_current_user_id().
+            e.ToTable("erased_users");
+            e.HasKey(x => x.Id).HasName("pk_erased_users");
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.HasQueryFilter(x => x.Id == CurrentUserId);
         });
 
         SnakeCaseColumns(model);

@@ -8,7 +8,8 @@ namespace CoachService.Persistence;
 public static class PersistenceServiceCollectionExtensions
 {
     /// <summary>
-    /// The service's database: <c>ConnectionStrings:Coach</c> when set, otherwise an embedded PostgreSQL
+    /// The service's database: <c>ConnectionStrings:Coach</c> (the owner) with <c>ConnectionStrings:CoachApp</c>
+    /// (the service's own login) when set, otherwise an embedded PostgreSQL
     /// cluster (section "Database"). Started and migrated by <see cref="DatabaseStartup"/> when the host starts.
     /// </summary>
     public static IServiceCollection AddCoachDatabase(this IServiceCollection services, IConfiguration configuration)
@@ -16,6 +17,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddValidatedOptions<EmbeddedPostgresOptions>(configuration, EmbeddedPostgresOptions.SectionName);
         services.AddSingleton(provider => new DatabaseStartup(
             configuration.GetConnectionString(DatabaseStartup.ConnectionStringName),
+            configuration.GetConnectionString(DatabaseStartup.AppConnectionStringName),
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<EmbeddedPostgresOptions>>().Value,
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         // Registered before every other hosted service that needs the database: started first, stopped last.

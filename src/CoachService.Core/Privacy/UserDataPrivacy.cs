@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoachService.Persistence;
+using CoachService.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Privacy;
@@ -62,11 +63,23 @@ public sealed class UserDataPrivacy(CoachDatabase database, TimeProvider time)
             };
         }, cancellationToken);
 
-    /// <summary>Deletes the user and, through the cascading foreign keys, every row they own.</summary>
+    /// <summary>
+    /// Deletes the user and, through the cascading foreign keys, every row they own; and records the
+    /// erasure (<c>erased_users</c>) in the same transaction, so no token issued before it re-creates the account.
+    /// </summary>
     /// <returns>False when there was no such user.</returns>
     public Task<bool> EraseAsync(Guid userId, CancellationToken cancellationToken = default) =>
         database.ForUserAsync(userId, async db =>
-            await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken) == 1, cancellationToken);
+        {
+            await UserErasures.LockAsync(db, userId, cancellationToken);
+            if (await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken) != 1)
+            {
+                return false;
+            }
+
+            await UserErasures.RecordAsync(db, userId, time.GetUtcNow(), cancellationToken);
+            return true;
+        }, cancellationToken);
 
     private static JsonArray Rows<T>(IEnumerable<T> rows) =>
         JsonSerializer.SerializeToNode(rows, Json)!.AsArray();

@@ -97,6 +97,23 @@ public static class SessionStatusRules
         session.Status = SessionStatus.InProgress;
     }
 
+    /// <summary>
+    /// Whether a session left idle may be closed by the service. The idle-session sweep does it in SQL
+    /// (<c>coach_interrupt_idle_sessions</c>, from these same statuses), across users.
+    /// </summary>
+    public static bool CanBeInterrupted(this SessionStatus status) => status.IsOpen();
+
+    /// <summary>An open session was left idle: it takes no more turns.</summary>
+    public static void Interrupt(this CoachingSession session)
+    {
+        if (!session.Status.CanBeInterrupted())
+        {
+            throw Refused(session.Id, session.Status, "only an open session can be interrupted");
+        }
+
+        session.Status = SessionStatus.Interrupted;
+    }
+
     /// <summary>The session was ended by its user.</summary>
     public static void Complete(this CoachingSession session, DateTimeOffset now)
     {

@@ -29,12 +29,33 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
     /// anything but one's own id. Safe when two first requests race: both get the one row.
     /// </summary>
     /// <exception cref="DomainConflictException">The e-mail address belongs to another user.</exception>
-    public Task<User> FindOrCreateAsync(Guid userId, NewUser request, CancellationToken cancellationToken = default)
+    public async Task<User> FindOrCreateAsync(Guid userId, NewUser request, CancellationToken cancellationToken = default) =>
+        (await FindOrCreateCoreAsync(userId, request, issuedAt: null, cancellationToken))!;
+
+    /// <summary>
+    /// <see cref="FindOrCreateAsync"/> for a sign-in token issued at <paramref name="issuedAt"/>: null, and
+    /// nothing created, when the account was erased at or after that time (a token kept across an erasure).
+    /// </summary>
+    public Task<User?> FindOrCreateForSignInAsync(Guid userId, NewUser request, DateTimeOffset issuedAt, CancellationToken cancellationToken = default) =>
+        FindOrCreateCoreAsync(userId, request, issuedAt, cancellationToken);
+
+    private Task<User?> FindOrCreateCoreAsync(Guid userId, NewUser request, DateTimeOffset? issuedAt, CancellationToken cancellationToken)
     {
         // Validated even when the user exists, so a bad request is refused the same way every time.
         var user = NewRow(userId, request);
         return database.ForUserAsync(userId, async db =>
         {
+            if (issuedAt is { } issued)
+            {
+                await UserErasures.LockAsync(db, userId, cancellationToken);
+                // A token's iat has whole seconds: one from the second of the erasure counts as before it.
+                if (await db.Users.AsNoTracking().SingleOrDefaultAsync(cancellationToken) is null
+                    && await UserErasures.ErasedAtAsync(db, cancellationToken) is { } erasedAt && issued <= erasedAt)
+                {
+                    return null;
+                }
+            }
+
             // ON CONFLICT waits for a concurrent insert of the same id to commit, then does nothing; a
             // plain insert would fail the loser of the race on the primary key. Another user's e-mail
             // address still fails, on ux_users_email.
@@ -43,7 +64,7 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
                 VALUES ({user.Id}, {user.Email}, {user.Name}, {user.PreferredLanguage}, {user.Timezone}, {user.CreatedAt}, {user.UpdatedAt})
                 ON CONFLICT (id) DO NOTHING
                 """, cancellationToken);
-            return await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
+            return (User?)await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
         }, cancellationToken);
     }
 

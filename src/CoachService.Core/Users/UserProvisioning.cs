@@ -16,12 +16,16 @@ public enum ProvisioningOutcome
 
     /// <summary>Unknown, and the token's e-mail address belongs to another user.</summary>
     EmailTaken,
+
+    /// <summary>The account was erased at or after the token was issued: the token may not bring it back.</summary>
+    Erased,
 }
 
 /// <summary>
 /// Creates a user the first time an external issuer's token names them, from the token's e-mail
-/// address and name. Only a freshly issued token creates one: a token kept across an erasure of
-/// the account does not bring it back (see docs/decisions/bearer-tokens.md for what is left).
+/// address and name. Only a freshly issued token creates one, and never one issued before the
+/// account was erased (<c>erased_users</c>): signing in again after an erasure makes a new, empty
+/// account under the same id (see docs/decisions/bearer-tokens.md).
 /// </summary>
 public sealed class UserProvisioning(UserAccounts users, TimeProvider time)
 {
@@ -45,8 +49,8 @@ public sealed class UserProvisioning(UserAccounts users, TimeProvider time)
         try
         {
             // Race-safe: two first requests at once make one row.
-            await users.FindOrCreateAsync(userId, new NewUser(claims.Email, Trimmed(claims.Name)), cancellationToken);
-            return ProvisioningOutcome.Known;
+            var user = await users.FindOrCreateForSignInAsync(userId, new NewUser(claims.Email, Trimmed(claims.Name)), claims.IssuedAt, cancellationToken);
+            return user is null ? ProvisioningOutcome.Erased : ProvisioningOutcome.Known;
         }
         catch (DomainValidationException e) when (e.Field == "email")
         {

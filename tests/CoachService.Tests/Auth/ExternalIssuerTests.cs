@@ -141,8 +141,35 @@ public sealed class ExternalIssuerTests(ExternalIssuerHost fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Null(await host.Get<UserAccounts>().FindAsync(userId).WaitAsync(AwaitLimit));
 
-        // Signing in again (a fresh token) is a new, empty account under the same id.
-        Assert.Equal(userId, await WhoAmIAsync(issuer.CreateToken(subject, email)));
+        // Signing in again (a token issued after the erasure) is a new, empty account under the same id.
+        Assert.Equal(userId, await WhoAmIAsync(issuer.CreateToken(subject, email, change: d => d.IssuedAt = DateTime.UtcNow.AddSeconds(1))));
+    }
+
+    [Fact]
+    public async Task A_token_issued_minutes_before_an_erasure_does_not_bring_the_account_back()
+    {
+        var subject = Guid.NewGuid().ToString("N");
+        var email = $"{subject}@example.com";
+        // Within the provisioning window, and issued (and kept by the client) before the erasure.
+        var kept = issuer.CreateToken(subject, email, change: d => d.IssuedAt = DateTime.UtcNow.AddMinutes(-2));
+        var userId = await WhoAmIAsync(kept);
+        Assert.True(await host.Get<UserDataPrivacy>().EraseAsync(userId).WaitAsync(AwaitLimit));
+
+        using var response = await GetAsync(kept);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"the token's account was erased after the token was issued: sign in again\"",
+            Assert.Single(response.Headers.WwwAuthenticate).ToString());
+        Assert.Null(await host.Get<UserAccounts>().FindAsync(userId).WaitAsync(AwaitLimit));
+
+        // Erased a second time after signing up again: the record moves on with it.
+        await using var owner = await database.OpenOwnerAsync();
+        const string ErasedAt = "SELECT (extract(epoch FROM erased_at) * 1000000)::bigint FROM erased_users WHERE id = @u";
+        var first = await database.CountAsync(owner, ErasedAt, ("u", userId));
+        Assert.Equal(userId, await WhoAmIAsync(issuer.CreateToken(subject, email, change: d => d.IssuedAt = DateTime.UtcNow.AddSeconds(1))));
+        Assert.True(await host.Get<UserDataPrivacy>().EraseAsync(userId).WaitAsync(AwaitLimit));
+        Assert.True(await database.CountAsync(owner, ErasedAt, ("u", userId)) > first);
+        Assert.Null(await host.Get<UserAccounts>().FindAsync(userId).WaitAsync(AwaitLimit));
     }
 
     [Fact]

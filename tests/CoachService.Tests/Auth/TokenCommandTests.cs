@@ -74,6 +74,7 @@ public sealed class TokenCommandTests(TokenCommandTests.SharedDatabase shared) :
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ConnectionStrings__Coach"] = database.Connections.Owner,
+            ["ConnectionStrings__CoachApp"] = database.Connections.App,
         };
         if (signingKey is not null)
         {

@@ -40,6 +40,45 @@ public sealed class RowLevelSecurityTests
     }
 
     [Theory]
+    [InlineData("SET ROLE NONE")]
+    [InlineData("RESET ROLE")]
+    [InlineData("SET ROLE coach_admin")]
+    public async Task Leaving_the_app_role_on_the_services_connection_shows_no_other_users_rows(string leave)
+    {
+        var (database, a, b) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        await using var connection = await database.OpenAppAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.user_id', @a::text, true)", connection, transaction))
+        {
+            set.Parameters.AddWithValue("a", a);
+            await set.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            await using var command = new NpgsqlCommand(leave, connection, transaction);
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException refused) when (refused.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // Refused outright: the connection stays what it was.
+            return;
+        }
+
+        await using (var roles = new NpgsqlCommand(
+            "SELECT bool_or(rolsuper), bool_or(rolbypassrls) FROM pg_roles WHERE rolname IN (current_user, session_user)", connection, transaction))
+        await using (var reader = await roles.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.False(reader.GetBoolean(0));
+            Assert.False(reader.GetBoolean(1));
+        }
+
+        Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM messages WHERE user_id <> @a", ("a", a)));
+        Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM users WHERE id = @b", ("b", b)));
+    }
+
+    [Theory]
     [MemberData(nameof(UserTables))]
     public async Task Without_a_user_setting_no_rows_are_visible(string table, string userColumn)
     {

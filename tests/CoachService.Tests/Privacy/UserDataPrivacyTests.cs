@@ -63,6 +63,12 @@ public sealed class UserDataPrivacyTests
 
         Assert.Null(await database.Get<UserDataPrivacy>().ExportAsync(erased));
         Assert.NotNull(await database.Get<UserDataPrivacy>().ExportAsync(kept));
+
+        // The erasure itself is recorded, with nothing but the id and the time; the other user has none.
+        Assert.Equal(1, await database.CountAsync(connection, "SELECT count(*) FROM erased_users WHERE id = @u", ("u", erased)));
+        Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM erased_users WHERE id = @u", ("u", kept)));
+        Assert.Equal(2, await database.CountAsync(connection,
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'erased_users'"));
     }
 
     /// <summary>Every table with a user_id column, from the catalog, so a new table cannot be forgotten.</summary>

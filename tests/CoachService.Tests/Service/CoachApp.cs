@@ -50,6 +50,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         var all = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Coach"] = database.Connections.Owner,
+            ["ConnectionStrings:CoachApp"] = database.Connections.App,
             ["Llm:Provider"] = "offline",
             ["Prompts:WatchForChanges"] = "false",
         };

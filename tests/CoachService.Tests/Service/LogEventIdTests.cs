@@ -18,6 +18,7 @@ public sealed class LogEventIdTests
         ("CoachService.Llm", 1000, 1099),
         ("CoachService.Prompts", 1100, 1199),
         ("CoachService.Conversations", 2000, 2199),
+        ("CoachService.Sessions", 2200, 2299),
         ("CoachService.Api.Hubs", 3000, 3099),
         ("CoachService.Api.Auth", 3100, 3199),
     ];

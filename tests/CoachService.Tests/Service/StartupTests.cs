@@ -65,6 +65,12 @@ public sealed class StartupTests
             ["Database__DataDirectory"] = folder.Combine("data"),
             [variable] = value,
         };
+        if (variable == "ConnectionStrings__Coach")
+        {
+            // The owner's string is the one at fault here, not a missing service login.
+            environment["ConnectionStrings__CoachApp"] = "Host=127.0.0.1;Port=1;Username=coach_service;Password=not-shown;Database=coach";
+        }
+
         await using var service = ServiceProcess.Start(folder.Path, environment, "--urls", $"http://127.0.0.1:{FreePort()}");
 
         var exitCode = await service.WaitForExitAsync(ExitTimeout);

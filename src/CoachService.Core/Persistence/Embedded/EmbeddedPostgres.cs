@@ -29,6 +29,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     private const string ServerLogFileName = "coach-server.log";
     private const string PasswordFileSuffix = ".superuser-password";
+    private const string ServiceLoginPasswordFileSuffix = ".service-password";
     private const int LogLinesInErrors = 20;
 
     // initdb and a first checkpoint can be slow on a busy machine; these only catch hangs.
@@ -42,10 +43,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private bool stopped;
 
     private EmbeddedPostgres(
-        string connectionString, int port, string dataDirectory, int serverPid,
+        string connectionString, string serviceLoginPassword, int port, string dataDirectory, int serverPid,
         PostgresBinaries binaries, PostgresProcessRunner runner, ILogger logger)
     {
         ConnectionString = connectionString;
+        ServiceLoginPassword = serviceLoginPassword;
         Port = port;
         DataDirectory = dataDirectory;
         ServerProcessId = serverPid;
@@ -56,6 +58,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     /// <summary>Connection string for <see cref="SuperuserName"/> to the application database.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// The password of the service's own login (<see cref="ServiceLogin"/>): generated on first use and
+    /// kept beside the data folder like the superuser's (mode 0600); deleting that file rotates it at
+    /// the next start.
+    /// </summary>
+    public string ServiceLoginPassword { get; }
 
     /// <summary>The TCP port on 127.0.0.1 the server listens on.</summary>
     public int Port { get; }
@@ -103,6 +112,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var password = ReadPassword(passwordFile, dataDirectory);
+        var serviceLoginPasswordFile = dataDirectory + ServiceLoginPasswordFileSuffix;
+        WritePasswordFileIfMissing(serviceLoginPasswordFile, dataDirectory);
+        var serviceLoginPassword = ReadPassword(serviceLoginPasswordFile, dataDirectory);
         for (var attempt = 1; ; attempt++)
         {
             EmbeddedPostgresLog.Starting(logger, binaries.Directory, port, dataDirectory);
@@ -150,7 +162,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             Database = options.Database,
         };
         EmbeddedPostgresLog.Started(logger, port, serverPid);
-        return new EmbeddedPostgres(application.ConnectionString, port, dataDirectory, serverPid, binaries, runner, logger);
+        return new EmbeddedPostgres(application.ConnectionString, serviceLoginPassword, port, dataDirectory, serverPid, binaries, runner, logger);
     }
 
     /// <summary>
@@ -266,12 +278,24 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return;
         }
 
-        if (!PostmasterLockFile.IsServerFor(pid, dataDirectory))
+        var lockFile = PostmasterLockFile.PathIn(dataDirectory);
+        var holder = PostmasterLockFile.Inspect(pid, dataDirectory);
+        switch (holder.Kind)
         {
-            // PostgreSQL would refuse to start if the stale pid now belongs to a live program.
-            File.Delete(PostmasterLockFile.PathIn(dataDirectory));
-            EmbeddedPostgresLog.StaleLockRemoved(logger, dataDirectory, pid);
-            return;
+            case LockHolderKind.Stale:
+                // PostgreSQL would refuse to start if the stale pid now belongs to a live program.
+                File.Delete(lockFile);
+                EmbeddedPostgresLog.StaleLockRemoved(logger, dataDirectory, pid);
+                return;
+            case LockHolderKind.OtherFolder:
+                // pg_ctl stop would signal whatever pid the lock file names: never someone else's server.
+                throw new EmbeddedPostgresException(
+                    $"The lock file '{lockFile}' names pid {pid}, a running PostgreSQL server of another data directory ('{holder.DataDirectory}'). "
+                    + $"It was left alone. If no server of Database:DataDirectory '{dataDirectory}' is running, delete '{lockFile}' and start again.");
+            case LockHolderKind.Unknown:
+                throw new EmbeddedPostgresException(
+                    $"The lock file '{lockFile}' names pid {pid}, a running PostgreSQL server whose data directory cannot be read, so it was left alone. "
+                    + $"If it is the server of Database:DataDirectory '{dataDirectory}', stop it (kill {pid}); otherwise delete '{lockFile}'. Then start again.");
         }
 
         EmbeddedPostgresLog.StoppingOrphan(logger, pid, dataDirectory);

@@ -981,6 +981,22 @@ namespace CoachService.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("CoachService.Users.ErasedUser", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erased_users");
+
+                    b.ToTable("erased_users", (string)null);
+                });
+
             modelBuilder.Entity("CoachService.Users.User", b =>
                 {
                     b.Property<Guid>("Id")

@@ -41,9 +41,10 @@ public sealed class EmbeddedPostgresTests : IDisposable
         await using var cluster = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal("42", await ScalarAsync<string>(cluster.ConnectionString, "SHOW max_connections"));
-        var connections = CoachService.Persistence.CoachConnectionStrings.FromOwner(cluster.ConnectionString, options.MaxConnections - EmbeddedPostgresOptions.ReservedConnections);
+        var app = CoachService.Persistence.CoachConnectionStrings.AsLogin(cluster.ConnectionString, "coach_service", cluster.ServiceLoginPassword);
+        var connections = CoachService.Persistence.CoachConnectionStrings.Create(cluster.ConnectionString, app, options.MaxConnections - EmbeddedPostgresOptions.ReservedConnections);
         Assert.Equal(32, new NpgsqlConnectionStringBuilder(connections.App).MaxPoolSize);
-        Assert.Equal(100, new NpgsqlConnectionStringBuilder(CoachService.Persistence.CoachConnectionStrings.FromOwner(cluster.ConnectionString).App).MaxPoolSize);
+        Assert.Equal(100, new NpgsqlConnectionStringBuilder(CoachService.Persistence.CoachConnectionStrings.Create(cluster.ConnectionString, app).App).MaxPoolSize);
     }
 
     [Fact]
@@ -106,6 +107,32 @@ public sealed class EmbeddedPostgresTests : IDisposable
         // The stale handle must not stop the server that replaced it.
         await orphaned.DisposeAsync().AsTask().WaitAsync(Timeout);
         Assert.Equal(1, await ScalarAsync<int>(fresh.ConnectionString, "SELECT 1"));
+    }
+
+    [Fact]
+    public async Task A_lock_file_naming_another_clusters_server_never_stops_that_server()
+    {
+        // Another cluster from the same binaries, in a folder of its own: someone else's server.
+        using var elsewhere = new TemporaryFolder();
+        await using var other = await StartAsync(new EmbeddedPostgresOptions
+        {
+            DataDirectory = elsewhere.Combine("postgres"),
+            StartTimeout = TimeSpan.FromSeconds(60),
+        });
+        var options = Options();
+        await (await StartAsync(options)).StopAsync().WaitAsync(Timeout);
+        var dataDirectory = folder.Combine("postgres");
+        var lockFile = Path.Combine(dataDirectory, "postmaster.pid");
+        await File.WriteAllTextAsync(lockFile, $"{other.ServerProcessId}\n{dataDirectory}\n");
+
+        var error = await Assert.ThrowsAsync<EmbeddedPostgresException>(() => StartAsync(options));
+
+        Assert.Contains($"pid {other.ServerProcessId}", error.Message);
+        Assert.Contains(elsewhere.Combine("postgres"), error.Message);
+        Assert.Contains(lockFile, error.Message);
+        Assert.True(ProcessState.IsRunning(other.ServerProcessId));
+        Assert.Equal(1, await ScalarAsync<int>(other.ConnectionString, "SELECT 1"));
+        Assert.True(File.Exists(lockFile));
     }
 
     [Fact]
