@@ -17,7 +17,11 @@ public static class CoachApi
     {
         services.AddProblemDetails();
         services.AddExceptionHandler<DomainProblemHandler>();
-        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.Converters.Add(new Errors.NulRefusingStringConverter());
+        });
 
         // Unreadable input (bad JSON, a query value of the wrong type) is thrown in every environment,
         // not only in Development, so that DomainProblemHandler answers it as a problem document.

@@ -58,10 +58,12 @@ internal sealed partial class DomainProblemHandler(IProblemDetailsService proble
     private static ProblemDetails Unreadable(BadHttpRequestException exception)
     {
         if (exception.StatusCode == StatusCodes.Status400BadRequest
-            && exception.InnerException is JsonException { Path: { } path }
+            && exception.InnerException is JsonException { Path: { } path } json
             && FieldOf(path) is { Length: > 0 } field)
         {
-            return ApiProblems.Invalid(field, $"{field} is not valid JSON or not of the expected type");
+            return ApiProblems.Invalid(field, json is NulCharacterException
+                ? $"{field} must not contain NUL characters (U+0000)"
+                : $"{field} is not valid JSON or not of the expected type");
         }
 
         // Minimal APIs say which parameter failed only in the message ("Failed to bind parameter

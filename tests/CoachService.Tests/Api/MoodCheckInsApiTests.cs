@@ -31,6 +31,8 @@ public sealed class MoodCheckInsApiTests(ApiHost host)
     [InlineData("""{"mood":"an extremely long description of a mood that goes on","intensity":5}""", "mood")]
     [InlineData("""{"mood":"calm","intensity":"high"}""", "intensity")]
     [InlineData("""{"mood":"calm","intensity":5,"triggers":["work",""]}""", "triggers")]
+    [InlineData("""{"mood":"ca\u0000lm","intensity":5}""", "mood")]
+    [InlineData("""{"mood":"calm","intensity":5,"context":"a\u0000b"}""", "context")]
     public async Task A_bad_check_in_is_refused_naming_the_field_and_nothing_is_stored(string body, string field)
     {
         var ana = await host.SignInAsync("Ana");
@@ -41,6 +43,17 @@ public sealed class MoodCheckInsApiTests(ApiHost host)
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal([field], refused.ErrorFields);
         Assert.Empty(list.Json.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_nul_character_in_a_body_is_a_400_that_says_so_not_a_server_error()
+    {
+        var ana = await host.SignInAsync("Ana");
+
+        var refused = await ana.SendRawAsync(HttpMethod.Post, "/api/mood-checkins", """{"mood":"calm","intensity":5,"context":"a\u0000b"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("context must not contain NUL characters", refused.Json.ToString());
     }
 
     [Fact]
