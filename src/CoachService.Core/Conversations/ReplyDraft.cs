@@ -34,9 +34,6 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
 
     public string Text => text.ToString();
 
-    /// <summary>Whether any model text has arrived yet.</summary>
-    public bool HasText => text.Length > 0;
-
     /// <summary>The model's finish reason for the reply, once its stream said it.</summary>
     public ChatFinishReason? FinishReason { get; private set; }
 

@@ -240,17 +240,12 @@ public sealed partial class TurnOrchestrator(
                 completed = await store.StoreReplyAsync(turn, draft.ToRecord(kept, interrupted: true, heard: bargeIn ? kept : null));
             }
         }
-        catch (Exception e) when (e is LlmException or LlmOutputInvalidException)
+        catch (Exception e) when (e is LlmException or LlmOutputInvalidException or IncompleteModelWorkException)
         {
             // Nothing of a failed reply is stored, even pieces already sent: the user's message stays,
             // and sending the turn again (same turn id) produces a whole new reply.
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
             await FailAsync(turn, FailureReason(e));
-        }
-        catch (IncompleteModelWorkException e)
-        {
-            LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            await FailAsync(turn, e.Message);
         }
         catch (Exception e)
         {
@@ -436,6 +431,7 @@ public sealed partial class TurnOrchestrator(
 
     private static string FailureReason(Exception e) => e switch
     {
+        IncompleteModelWorkException incomplete => incomplete.Message,
         LlmUnavailableException => "the coach is unavailable for a moment; send the turn again shortly",
         LlmTimeoutException => "the coach took too long to answer; send the turn again",
         LlmStreamInterruptedException => "the reply was cut off by the language model service; send the turn again",
