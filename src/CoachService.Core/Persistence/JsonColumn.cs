@@ -22,5 +22,5 @@ internal static class JsonColumn
 
     internal static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
-    private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
+    internal static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 }
