@@ -1,6 +1,5 @@
 using CoachService.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -30,11 +29,7 @@ internal static class EncryptedColumn
     /// <summary>JSON (as <see cref="JsonColumn"/> writes it), encrypted; compared by its JSON like a jsonb column.</summary>
     public static PropertyBuilder<T> IsEncryptedJson<T>(this PropertyBuilder<T> property)
     {
-        var comparer = new ValueComparer<T>(
-            (a, b) => JsonColumn.Serialize(a) == JsonColumn.Serialize(b),
-            v => JsonColumn.Serialize(v).GetHashCode(StringComparison.Ordinal),
-            v => JsonColumn.Deserialize<T>(JsonColumn.Serialize(v)));
-        property.HasConversion(v => Protect(JsonColumn.Serialize(v)), v => JsonColumn.Deserialize<T>(Unprotect(v)), comparer)
+        property.HasConversion(v => Protect(JsonColumn.Serialize(v)), v => JsonColumn.Deserialize<T>(Unprotect(v)), JsonColumn.Comparer<T>())
             .HasColumnType("text");
         return property;
     }

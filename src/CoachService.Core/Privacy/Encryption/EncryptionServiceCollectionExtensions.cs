@@ -47,9 +47,11 @@ public static class EncryptionServiceCollectionExtensions
 
     private static IServiceCollection AddKeyRing(IServiceCollection services, EncryptionOptions settings)
     {
+        // An empty path is refused when the host starts (the options' validation names it); until then, the default.
+        var folder = string.IsNullOrWhiteSpace(settings.KeyRingPath) ? new EncryptionOptions().KeyRingFolder : settings.KeyRingFolder;
         var ring = services.AddDataProtection()
             .SetApplicationName(ApplicationName)
-            .PersistKeysToFileSystem(new DirectoryInfo(settings.KeyRingFolder));
+            .PersistKeysToFileSystem(new DirectoryInfo(folder));
         string? certificateError = null;
         if (!string.IsNullOrWhiteSpace(settings.CertificatePath))
         {
