@@ -16,5 +16,7 @@ COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_ENVIRONMENT=Production
 EXPOSE 8080
+# The key ring's folder (docker-compose mounts a volume here): a new volume takes this owner and mode.
+RUN mkdir -p /keys && chown $APP_UID /keys && chmod 700 /keys
 USER $APP_UID
 ENTRYPOINT ["dotnet", "CoachService.Api.dll"]

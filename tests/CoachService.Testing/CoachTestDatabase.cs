@@ -1,4 +1,6 @@
 using CoachService.Persistence;
+using CoachService.Privacy.Encryption;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -7,7 +9,9 @@ namespace CoachService.Testing;
 
 /// <summary>
 /// A fresh, migrated database in the shared test cluster, with the domain services wired to it as
-/// the service wires them (app role, unit of work). One per test class or test, so tests run in parallel.
+/// the service wires them (app role, unit of work), and its own key ring in a temporary folder: every
+/// host started on this database is given the same one, as instances of the service share theirs.
+/// One per test class or test, so tests run in parallel.
 /// </summary>
 public sealed class CoachTestDatabase : IAsyncDisposable
 {
@@ -15,14 +19,22 @@ public sealed class CoachTestDatabase : IAsyncDisposable
     private static readonly SemaphoreSlim MigrationGate = new(1, 1);
 
     private readonly ServiceProvider services;
+    private readonly TemporaryFolder keyRing;
 
-    private CoachTestDatabase(CoachConnectionStrings connections, ServiceProvider services)
+    private CoachTestDatabase(CoachConnectionStrings connections, ServiceProvider services, TemporaryFolder keyRing)
     {
         Connections = connections;
         this.services = services;
+        this.keyRing = keyRing;
     }
 
     public CoachConnectionStrings Connections { get; }
+
+    /// <summary>The key ring's folder (setting <c>DataProtection:KeyRingPath</c>); the user keys are under <c>users</c>.</summary>
+    public string KeyRingPath => keyRing.Path;
+
+    /// <summary>This database's key ring, for services registered with <c>AddCoachPersistence</c> outside this class.</summary>
+    public EncryptionOptions Encryption => new() { KeyRingPath = KeyRingPath };
 
     public IServiceProvider Services => services;
 
@@ -33,12 +45,16 @@ public sealed class CoachTestDatabase : IAsyncDisposable
         // The service's own login, as the service makes it on its embedded server.
         var connections = CoachConnectionStrings.Create(
             owner, CoachConnectionStrings.AsLogin(owner, ServiceLogin.EmbeddedName, cluster.ServiceLoginPassword));
+        var keyRing = new TemporaryFolder();
         var collection = new ServiceCollection();
         collection.AddSingleton(time ?? TimeProvider.System);
         collection.AddLogging();
-        collection.AddCoachPersistence(connections);
+        collection.AddCoachPersistence(connections, new EncryptionOptions { KeyRingPath = keyRing.Path });
         collection.AddCoachDomain();
         var provider = collection.BuildServiceProvider();
+        // Makes the ring's first key now, before any host starts on this database: hosts started at
+        // the same moment on an empty ring would each make one.
+        provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("CoachTestDatabase").Protect([1]);
         if (migrate)
         {
             await MigrationGate.WaitAsync();
@@ -53,7 +69,7 @@ public sealed class CoachTestDatabase : IAsyncDisposable
             }
         }
 
-        return new CoachTestDatabase(connections, provider);
+        return new CoachTestDatabase(connections, provider, keyRing);
     }
 
     public T Get<T>() where T : notnull => services.GetRequiredService<T>();
@@ -85,5 +101,9 @@ public sealed class CoachTestDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    public ValueTask DisposeAsync() => services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await services.DisposeAsync();
+        keyRing.Dispose();
+    }
 }

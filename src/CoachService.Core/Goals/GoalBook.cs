@@ -42,7 +42,9 @@ public sealed class GoalBook(CoachDatabase database, TimeProvider time)
 
             var suggestion = suggestions[index];
             var text = suggestion.Description.Trim();
-            if (await db.Goals.AnyAsync(g => g.SuggestedBySessionId == sessionId && g.GoalText == text, cancellationToken))
+            // Goal text is encrypted (a query cannot compare it): the session's few goals are compared here.
+            var accepted = await db.Goals.Where(g => g.SuggestedBySessionId == sessionId).Select(g => g.GoalText).ToListAsync(cancellationToken);
+            if (accepted.Contains(text, StringComparer.Ordinal))
             {
                 throw new DomainConflictException("suggested_goal", "this suggested goal was already accepted");
             }

@@ -1,3 +1,4 @@
+using CoachService.Privacy.Encryption;
 using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Persistence;
@@ -6,8 +7,10 @@ namespace CoachService.Persistence;
 /// Runs units of work for one user. Each unit is one transaction in which the database-side user
 /// (<c>app.user_id</c>, transaction-local, read by the row level security policies) and the
 /// context's query filters name the same user, so a bug in one layer is still caught by the other.
+/// The user's conversation text is encrypted and decrypted with their own key within the unit
+/// (<see cref="UserKeyScope"/>); the key is read once and then cached, not queried.
 /// </summary>
-public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts)
+public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts, UserKeyRing keys)
 {
     public async Task<T> ForUserAsync<T>(Guid userId, Func<CoachDbContext, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -16,6 +19,7 @@ public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts)
             throw new ArgumentException("A unit of work needs a user id.", nameof(userId));
         }
 
+        using var key = UserKeyScope.Enter(keys, userId);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.CurrentUserId = userId;
         try

@@ -1,4 +1,5 @@
 using CoachService.Goals;
+using CoachService.Privacy.Encryption;
 using CoachService.Profiles;
 using CoachService.Progress;
 using CoachService.Sessions;
@@ -77,7 +78,9 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             Owned(e, "personality_assessments", indexUser: false);
             e.Property(a => a.DiscScores).HasJsonb();
             e.Property(a => a.EnneagramScores).HasJsonb();
-            e.Property(a => a.Insights).HasJsonb().HasDefaultValueSql("'[]'::jsonb");
+            // Conversation text: encrypted with the user's key (docs/decisions/encryption-at-rest.md).
+            e.Property(a => a.Insights).IsEncryptedJson().HasDefaultValueSql("'[]'");
+            e.Property(a => a.AssessmentTranscript).IsEncrypted();
             e.Property(a => a.Confidence).HasPrecision(3, 2);
             Timestamps(e, "completed_at", "created_at");
             e.HasOne<CoachingSession>().WithMany().HasForeignKey(a => a.SessionId)
@@ -139,6 +142,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             e.Property(g => g.Status).HasDefaultValue("active");
             e.Property(g => g.ProgressPercentage).HasDefaultValue(0);
             e.Property(g => g.Source).HasDefaultValue("user_created");
+            e.Property(g => g.GoalText).IsEncrypted();
+            e.Property(g => g.SmartGoal).IsEncrypted();
             Timestamps(e, "created_at", "updated_at");
             e.HasOne<CoachingSession>().WithMany().HasForeignKey(g => g.SuggestedBySessionId)
                 .OnDelete(DeleteBehavior.SetNull).HasConstraintName("fk_goals_suggested_by_session_id");
@@ -146,7 +151,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             e.HasIndex(g => g.SuggestedBySessionId).HasDatabaseName("ix_goals_suggested_by_session_id");
             e.ToTable(t =>
             {
-                Check(t, "goals", "goal_text", "length(goal_text) BETWEEN 1 AND 2000");
+                // The length rule (at most 2000 characters) is the service's: the column holds ciphertext.
+                Check(t, "goals", "goal_text", "goal_text <> ''");
                 Check(t, "goals", "goal_type", In("goal_type", DomainValues.GoalTypes));
                 Check(t, "goals", "status", In("status", DomainValues.GoalStatuses));
                 Check(t, "goals", "progress_percentage", "progress_percentage BETWEEN 0 AND 100");
@@ -161,8 +167,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 .HasConversion(v => v.ToWire(), v => SessionStatusRules.FromWire(v))
                 .HasDefaultValue(SessionStatus.Started);
             e.Property(s => s.EmotionalSnapshot).HasJsonb();
-            e.Property(s => s.KeyInsights).HasJsonb();
-            e.Property(s => s.SuggestedGoals).HasJsonb();
+            e.Property(s => s.KeyInsights).IsEncryptedJson();
+            e.Property(s => s.SuggestedGoals).IsEncryptedJson();
             e.Property(s => s.Metadata).HasJsonb().HasDefaultValueSql("'{}'::jsonb");
             e.Property(s => s.SafetyFlagged).HasDefaultValue(false);
             Timestamps(e, "started_at", "created_at");
@@ -176,8 +182,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "sessions", "duration_seconds", "duration_seconds IS NULL OR duration_seconds >= 0");
                 Check(t, "sessions", "completed_at", "completed_at IS NULL OR completed_at >= started_at");
                 Check(t, "sessions", "emotional_snapshot", "emotional_snapshot IS NULL OR jsonb_typeof(emotional_snapshot) = 'array'");
-                Check(t, "sessions", "key_insights", "key_insights IS NULL OR jsonb_typeof(key_insights) = 'array'");
-                Check(t, "sessions", "suggested_goals", "suggested_goals IS NULL OR jsonb_typeof(suggested_goals) = 'array'");
+                Check(t, "sessions", "key_insights", "key_insights IS NULL OR key_insights LIKE 'enc1:%'");
+                Check(t, "sessions", "suggested_goals", "suggested_goals IS NULL OR suggested_goals LIKE 'enc1:%'");
             });
         });
 
@@ -187,7 +193,10 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             e.Property(m => m.Kind).HasDefaultValue("text");
             e.Property(m => m.Interrupted).HasDefaultValue(false);
             e.Property(m => m.CutOff).HasDefaultValue(false);
-            e.Property(m => m.Actions).HasJsonb();
+            // The actions quote the goal's text.
+            e.Property(m => m.Actions).IsEncryptedJson();
+            e.Property(m => m.Content).IsEncrypted();
+            e.Property(m => m.HeardContent).IsEncrypted();
             Timestamps(e, "created_at");
             e.HasOne<CoachingSession>().WithMany().HasForeignKey(m => m.SessionId)
                 .OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_messages_session_id");
@@ -200,7 +209,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "messages", "role", In("role", DomainValues.MessageRoles));
                 Check(t, "messages", "kind", In("kind", DomainValues.MessageKinds));
                 Check(t, "messages", "heard_content", "heard_content IS NULL OR role = 'assistant'");
-                Check(t, "messages", "actions", "actions IS NULL OR (role = 'assistant' AND jsonb_typeof(actions) = 'array')");
+                Check(t, "messages", "actions", "actions IS NULL OR (role = 'assistant' AND actions LIKE 'enc1:%')");
                 Check(t, "messages", "prompt_hash", PromptHash);
                 Check(t, "messages", "client_turn_id", "client_turn_id IS NULL OR length(client_turn_id) BETWEEN 1 AND 100");
                 Check(t, "messages", "tokens",
@@ -309,6 +318,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
         {
             Owned(e, "mood_checkins", indexUser: false);
             e.Property(m => m.Triggers).HasDefaultValueSql("'{}'::text[]");
+            e.Property(m => m.Context).IsEncrypted();
             Timestamps(e, "recorded_at");
             e.HasIndex(m => new { m.UserId, m.RecordedAt }).IsDescending(false, true).HasDatabaseName("ix_mood_checkins_user_id_recorded_at");
             e.ToTable(t =>

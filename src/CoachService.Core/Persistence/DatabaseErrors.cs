@@ -49,7 +49,7 @@ public static class DatabaseErrors
         ["ck_messages_tokens"] = "input_tokens and output_tokens must not be negative",
         ["ck_messages_latency"] = "time_to_first_token_ms, time_to_first_sentence_ms and total_ms must not be negative",
         ["ck_messages_heard_content"] = "heard_content is only for assistant messages",
-        ["ck_messages_actions"] = "actions is only for assistant messages and must be an array",
+        ["ck_messages_actions"] = "actions is only for assistant messages, and is stored encrypted",
         ["ck_messages_prompt_hash"] = PromptHash,
         ["ck_message_emotions_prompt_hash"] = PromptHash,
         ["ck_personality_assessments_prompt_hash"] = PromptHash,

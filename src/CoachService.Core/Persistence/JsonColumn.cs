@@ -12,15 +12,17 @@ internal static class JsonColumn
 
     public static PropertyBuilder<T> HasJsonb<T>(this PropertyBuilder<T> property)
     {
-        var comparer = new ValueComparer<T>(
-            (a, b) => Serialize(a) == Serialize(b),
-            v => Serialize(v).GetHashCode(StringComparison.Ordinal),
-            v => Deserialize<T>(Serialize(v)));
-        property.HasConversion(v => Serialize(v), v => Deserialize<T>(v), comparer).HasColumnType("jsonb");
+        property.HasConversion(v => Serialize(v), v => Deserialize<T>(v), Comparer<T>()).HasColumnType("jsonb");
         return property;
     }
 
+    /// <summary>Values are equal when their JSON is; a snapshot is a copy through JSON.</summary>
+    internal static ValueComparer<T> Comparer<T>() => new(
+        (a, b) => Serialize(a) == Serialize(b),
+        v => Serialize(v).GetHashCode(StringComparison.Ordinal),
+        v => Deserialize<T>(Serialize(v)));
+
     internal static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
-    private static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
+    internal static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 }

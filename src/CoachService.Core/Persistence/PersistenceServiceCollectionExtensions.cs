@@ -1,4 +1,5 @@
 using CoachService.Persistence.Embedded;
+using CoachService.Privacy.Encryption;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,13 +24,18 @@ public static class PersistenceServiceCollectionExtensions
         // Registered before every other hosted service that needs the database: started first, stopped last.
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseStartup>());
         services.AddSingleton(provider => provider.GetRequiredService<DatabaseStartup>().Connections);
+        services.AddCoachEncryption(configuration);
         return AddContexts(services);
     }
 
-    /// <summary>Registers the context factory (on the app role), <see cref="CoachDatabase"/> and the migrator for a known database.</summary>
-    public static IServiceCollection AddCoachPersistence(this IServiceCollection services, CoachConnectionStrings connections)
+    /// <summary>
+    /// Registers the context factory (on the app role), <see cref="CoachDatabase"/> and the migrator for a known
+    /// database, with the key ring of <paramref name="encryption"/> (by default the embedded run's folder).
+    /// </summary>
+    public static IServiceCollection AddCoachPersistence(this IServiceCollection services, CoachConnectionStrings connections, EncryptionOptions? encryption = null)
     {
         services.AddSingleton(connections);
+        services.AddCoachEncryption(encryption ?? new EncryptionOptions());
         return AddContexts(services);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoachService.Persistence;
+using CoachService.Privacy.Encryption;
 using CoachService.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,7 @@ namespace CoachService.Privacy;
 /// GDPR rights over a user's data (seed 000 export_user_data): a complete export as one JSON
 /// document, and complete erasure. The export has one section per table, named like the table.
 /// </summary>
-public sealed class UserDataPrivacy(CoachDatabase database, TimeProvider time)
+public sealed class UserDataPrivacy(CoachDatabase database, UserKeyRing keys, TimeProvider time)
 {
     public const int FormatVersion = 1;
 
@@ -66,10 +67,14 @@ public sealed class UserDataPrivacy(CoachDatabase database, TimeProvider time)
     /// <summary>
     /// Deletes the user and, through the cascading foreign keys, every row they own; and records the
     /// erasure (<c>erased_users</c>) in the same transaction, so no token issued before it re-creates the account.
+    /// Then destroys the user's data key (crypto-shredding): their text in database backups, WAL files
+    /// and dumps taken before can no longer be decrypted. The key goes even when the rows were already
+    /// gone, so an erasure whose key deletion failed is completed by asking again.
     /// </summary>
     /// <returns>False when there was no such user.</returns>
-    public Task<bool> EraseAsync(Guid userId, CancellationToken cancellationToken = default) =>
-        database.ForUserAsync(userId, async db =>
+    public async Task<bool> EraseAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        var erased = await database.ForUserAsync(userId, async db =>
         {
             await UserErasures.LockAsync(db, userId, cancellationToken);
             if (await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken) != 1)
@@ -80,6 +85,9 @@ public sealed class UserDataPrivacy(CoachDatabase database, TimeProvider time)
             await UserErasures.RecordAsync(db, userId, time.GetUtcNow(), cancellationToken);
             return true;
         }, cancellationToken);
+        keys.Destroy(userId);
+        return erased;
+    }
 
     private static JsonArray Rows<T>(IEnumerable<T> rows) =>
         JsonSerializer.SerializeToNode(rows, Json)!.AsArray();

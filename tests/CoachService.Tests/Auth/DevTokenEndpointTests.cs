@@ -20,7 +20,7 @@ public sealed class DevTokenEndpointTests : IAsyncLifetime
         database = await CoachTestDatabase.CreateAsync().WaitAsync(TimeSpan.FromMinutes(2));
         host = await AuthTestHost.StartAsync(
             "Development",
-            services: s => s.AddCoachPersistence(database.Connections).AddCoachDomain(),
+            services: s => s.AddCoachPersistence(database.Connections, database.Encryption).AddCoachDomain(),
             endpoints: app => app.MapDevTokenEndpoint()).WaitAsync(AwaitLimit);
     }
 

@@ -28,7 +28,7 @@ public sealed class ExternalIssuerHost : IAsyncLifetime
         // Production: plain http to the issuer is allowed because it is on loopback.
         Host = await AuthTestHost.StartAsync(
             "Production",
-            services: s => s.AddCoachPersistence(Database.Connections).AddCoachDomain(),
+            services: s => s.AddCoachPersistence(Database.Connections, Database.Encryption).AddCoachDomain(),
             settings: new Dictionary<string, string?> { ["Auth:Authority"] = Issuer.Url }).WaitAsync(AuthTestHost.AwaitLimit);
     }
 

@@ -1,3 +1,6 @@
+using CoachService.Privacy.Encryption;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
 using CoachService.Goals;
 using CoachService.Llm.Tasks;
 using CoachService.Persistence;
@@ -26,7 +29,9 @@ internal static class ToolTestKit
     public static IReadOnlyList<KernelPlugin> Plugins()
     {
         var options = new DbContextOptionsBuilder<CoachDbContext>().UseNpgsql("Host=127.0.0.1").Options;
-        var database = new CoachDatabase(new PooledDbContextFactory<CoachDbContext>(options));
+        // Never used either: no unit of work reaches the database.
+        var keys = new UserKeyRing(new EphemeralDataProtectionProvider(), Options.Create(new EncryptionOptions()), NullLogger<UserKeyRing>.Instance);
+        var database = new CoachDatabase(new PooledDbContextFactory<CoachDbContext>(options), keys);
         return CoachKernel.Plugins(
             new GoalsPlugin(new GoalBook(database, TimeProvider.System)),
             new MoodPlugin(new MoodJournal(database, TimeProvider.System)),

@@ -51,6 +51,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:Coach"] = database.Connections.Owner,
             ["ConnectionStrings:CoachApp"] = database.Connections.App,
+            ["DataProtection:KeyRingPath"] = database.KeyRingPath,
             ["Llm:Provider"] = "offline",
             ["Prompts:WatchForChanges"] = "false",
         };

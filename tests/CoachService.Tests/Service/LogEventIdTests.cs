@@ -21,6 +21,7 @@ public sealed class LogEventIdTests
         ("CoachService.Sessions", 2200, 2299),
         ("CoachService.Api.Hubs", 3000, 3099),
         ("CoachService.Api.Auth", 3100, 3199),
+        ("CoachService.Privacy", 4000, 4099),
     ];
 
     private static readonly Assembly[] ServiceAssemblies = [typeof(CoachDbContext).Assembly, typeof(Program).Assembly];

@@ -53,6 +53,9 @@ public sealed class StartupTests
         { "Coaching__MaxTurnLength", "0", "Coaching:MaxTurnLength" },
         { "Coaching__MaxTurnLength", "lots", "Coaching:MaxTurnLength" },
         { "Llm__Resilience__AttemptTimeout", "soon", "Llm:Resilience:AttemptTimeout" },
+        { "DataProtection__KeyRingPath", "/proc/version/keys", "DataProtection:KeyRingPath" },
+        { "DataProtection__CertificatePath", "/nonexistent/coach-key-ring.pfx", "DataProtection:CertificatePath" },
+        { "DataProtection__UserKeyCacheSize", "0", "DataProtection:UserKeyCacheSize" },
     };
 
     [Theory]

@@ -109,7 +109,7 @@ namespace CoachService.Persistence.Migrations
 
                     b.ToTable("goals", null, t =>
                         {
-                            t.HasCheckConstraint("ck_goals_goal_text", "length(goal_text) BETWEEN 1 AND 2000");
+                            t.HasCheckConstraint("ck_goals_goal_text", "goal_text <> ''");
 
                             t.HasCheckConstraint("ck_goals_goal_type", "goal_type IN ('emotional_wellness', 'personal_growth', 'relationships', 'career', 'health', 'mindfulness')");
 
@@ -320,9 +320,9 @@ namespace CoachService.Persistence.Migrations
                     b.Property<string>("Insights")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("insights")
-                        .HasDefaultValueSql("'[]'::jsonb");
+                        .HasDefaultValueSql("'[]'");
 
                     b.Property<string>("PromptHash")
                         .HasColumnType("text")
@@ -634,7 +634,7 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnName("emotional_snapshot");
 
                     b.Property<string>("KeyInsights")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("key_insights");
 
                     b.Property<string>("Metadata")
@@ -673,7 +673,7 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnName("status");
 
                     b.Property<string>("SuggestedGoals")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("suggested_goals");
 
                     b.Property<Guid>("UserId")
@@ -704,13 +704,13 @@ namespace CoachService.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_sessions_emotional_snapshot", "emotional_snapshot IS NULL OR jsonb_typeof(emotional_snapshot) = 'array'");
 
-                            t.HasCheckConstraint("ck_sessions_key_insights", "key_insights IS NULL OR jsonb_typeof(key_insights) = 'array'");
+                            t.HasCheckConstraint("ck_sessions_key_insights", "key_insights IS NULL OR key_insights LIKE 'enc1:%'");
 
                             t.HasCheckConstraint("ck_sessions_session_type", "session_type IN ('face_to_face', 'spoken_presence', 'silent_reflection', 'written_clarity', 'onboarding_assessment')");
 
                             t.HasCheckConstraint("ck_sessions_status", "status IN ('started', 'in_progress', 'completed', 'interrupted', 'failed')");
 
-                            t.HasCheckConstraint("ck_sessions_suggested_goals", "suggested_goals IS NULL OR jsonb_typeof(suggested_goals) = 'array'");
+                            t.HasCheckConstraint("ck_sessions_suggested_goals", "suggested_goals IS NULL OR suggested_goals LIKE 'enc1:%'");
                         });
                 });
 
@@ -723,7 +723,7 @@ namespace CoachService.Persistence.Migrations
                         .HasDefaultValueSql("gen_random_uuid()");
 
                     b.Property<string>("Actions")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("actions");
 
                     b.Property<string>("ClientTurnId")
@@ -830,7 +830,7 @@ namespace CoachService.Persistence.Migrations
 
                     b.ToTable("messages", null, t =>
                         {
-                            t.HasCheckConstraint("ck_messages_actions", "actions IS NULL OR (role = 'assistant' AND jsonb_typeof(actions) = 'array')");
+                            t.HasCheckConstraint("ck_messages_actions", "actions IS NULL OR (role = 'assistant' AND actions LIKE 'enc1:%')");
 
                             t.HasCheckConstraint("ck_messages_client_turn_id", "client_turn_id IS NULL OR length(client_turn_id) BETWEEN 1 AND 100");
 
