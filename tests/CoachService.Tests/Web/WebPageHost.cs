@@ -47,6 +47,9 @@ public sealed class WebPageHost : IAsyncLifetime
     public void CoachSays(string reply, TimeSpan? betweenPieces = null) =>
         harness.CoachReply = _ => FakeResponse.Reply(reply) with { DelayBetweenChunks = betweenPieces };
 
+    /// <summary>The coach's answer to each text request from now on, e.g. a tool call and then its confirmation.</summary>
+    public void CoachAnswers(Func<FakeRequest, FakeResponse> answer) => harness.CoachReply = answer;
+
     /// <summary>A REST client signed in as the same user the page signs in as (same e-mail, same user).</summary>
     public async Task<HttpClient> ApiAsAsync(string email)
     {

@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using System.Text.Json;
+using CoachService.Testing;
 using CoachService.Testing.Browser;
 using CoachService.Tests.Conversations;
 using Microsoft.Playwright;
@@ -164,6 +166,52 @@ public sealed class WebPageTests(WebPageHost host) : IClassFixture<WebPageHost>
         await Expect(page.Locator("#mood-chart svg circle")).ToHaveCountAsync(3);
         await Expect(page.Locator("#moods")).ToContainTextAsync("hopeful, 8 of 10");
         await browser.ScreenshotAsync("dashboard");
+    }
+
+    [Fact]
+    public async Task The_coach_recording_goal_progress_shows_under_its_reply_and_on_the_dashboard()
+    {
+        var email = NewEmail();
+        string goalId;
+        using (var api = await host.ApiAsAsync(email))
+        {
+            var created = await api.PostAsJsonAsync("/api/goals", new { goal_text = "Run three times a week", goal_type = "health" });
+            created.EnsureSuccessStatusCode();
+            goalId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        // The model calls the offered tool, then confirms in words once it has the tool's result.
+        host.CoachAnswers(request =>
+        {
+            if (request.Messages.Any(m => m.Role == "tool"))
+            {
+                return FakeResponse.Reply("Great running! Your goal is now at 40 percent.");
+            }
+
+            var tool = request.Body.GetProperty("tools").EnumerateArray()
+                .Select(t => t.GetProperty("function"))
+                .Single(f => f.GetProperty("name").GetString()!.EndsWith("record_goal_progress", StringComparison.Ordinal));
+            var names = tool.GetProperty("parameters").GetProperty("properties").EnumerateObject().Select(p => p.Name).ToList();
+            var arguments = new Dictionary<string, object>
+            {
+                [names.Single(n => n.Contains("goal", StringComparison.OrdinalIgnoreCase))] = goalId,
+                [names.Single(n => n.Contains("progress", StringComparison.OrdinalIgnoreCase))] = 40,
+            };
+            return FakeResponse.CallTools(new FakeToolCall("call-1", tool.GetProperty("name").GetString()!, JsonSerializer.Serialize(arguments)));
+        });
+
+        await using var browser = await OpenAsync();
+        var page = browser.Page;
+        await SignInAsync(page, email);
+        await StartSessionAsync(page);
+        await SendAsync(page, "I ran three times this week.");
+        var reply = Finished(Replies(page).Last);
+        await Expect(reply.Locator(".text")).ToHaveTextAsync("Great running! Your goal is now at 40 percent.");
+        await Expect(reply.Locator(".actions li")).ToHaveTextAsync("Goal progress recorded: Run three times a week, now 40 %");
+        await browser.ScreenshotAsync("coach-action");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Dashboard" }).ClickAsync();
+        await Expect(page.Locator("#goals li", new() { HasText = "Run three times a week" }).Locator("progress")).ToHaveAttributeAsync("value", "40");
     }
 
     [Fact]
