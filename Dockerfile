@@ -1,10 +1,15 @@
 # Build: restore and publish the web host only (tests are not part of the image).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /source
+# The web page's library comes from npm during the build (npm ci, then a copy into wwwroot/lib).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/CoachService.Core/CoachService.Core.csproj src/CoachService.Core/
-COPY src/CoachService.Api/CoachService.Api.csproj src/CoachService.Api/
-RUN dotnet restore src/CoachService.Api/CoachService.Api.csproj
+COPY src/CoachService.Api/CoachService.Api.csproj src/CoachService.Api/package.json src/CoachService.Api/package-lock.json src/CoachService.Api/.npmrc src/CoachService.Api/
+RUN dotnet restore src/CoachService.Api/CoachService.Api.csproj \
+    && cd src/CoachService.Api && npm ci --no-audit --no-fund
 COPY src/ src/
 COPY prompts/ prompts/
 RUN dotnet publish src/CoachService.Api/CoachService.Api.csproj -c Release -o /app --no-restore /p:UseAppHost=false

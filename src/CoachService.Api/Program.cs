@@ -4,6 +4,7 @@ using CoachService.Api.Auth;
 using CoachService.Api.Cors;
 using CoachService.Api.Health;
 using CoachService.Api.Hubs;
+using CoachService.Api.Web;
 using CoachService.Conversations;
 using CoachService.Llm;
 using CoachService.Llm.Tasks;
@@ -29,6 +30,7 @@ builder.Services.AddCoachCors(builder.Configuration);
 
 return await StartupFailure.RunAsync(builder, app =>
 {
+    app.UseCoachWebPage();
     app.UseCors(CorsSetup.PolicyName);
     app.UseAuthentication();
     app.UseAuthorization();

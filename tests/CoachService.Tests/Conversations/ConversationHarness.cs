@@ -7,6 +7,7 @@ using CoachService.Testing;
 using CoachService.Testing.SignalR;
 using CoachService.Tests.Service;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CoachService.Tests.Conversations;
 
@@ -39,11 +40,13 @@ internal sealed class ConversationHarness : IAsyncDisposable
     /// <param name="settings">Settings over the defaults (openai provider on the fake server's BaseUrl).</param>
     /// <param name="llmOptions">The fake server's dialect and base path.</param>
     /// <param name="llmSettings">Settings that need the started fake server, e.g. an Azure endpoint on it.</param>
+    /// <param name="services">Test-only registrations over the app's own (hooks such as a connection dropper).</param>
     public static async Task<ConversationHarness> StartAsync(
         IReadOnlyDictionary<string, string?>? settings = null,
         bool captureLogs = false,
         FakeLlmServerOptions? llmOptions = null,
-        Func<FakeLlmServer, IReadOnlyDictionary<string, string?>>? llmSettings = null)
+        Func<FakeLlmServer, IReadOnlyDictionary<string, string?>>? llmSettings = null,
+        Action<IServiceCollection>? services = null)
     {
         var llm = await FakeLlmServer.StartAsync(llmOptions);
         var all = new Dictionary<string, string?>
@@ -58,7 +61,7 @@ internal sealed class ConversationHarness : IAsyncDisposable
             all[key] = value;
         }
 
-        var app = await CoachApp.StartAsync(all, captureLogs);
+        var app = await CoachApp.StartAsync(all, captureLogs, services);
         var harness = new ConversationHarness(llm, app);
         llm.Handler = harness.Answer;
         return harness;
