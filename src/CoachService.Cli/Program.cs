@@ -1,0 +1,1 @@
+return await CoachService.Cli.CoachCli.RunAsync(args);
