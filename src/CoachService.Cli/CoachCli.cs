@@ -46,7 +46,7 @@ public static class CoachCli
 
     private static Option<string?> ConfigOption() => new("--config")
     {
-        Description = "A JSON settings file (default: coach.json in the working directory, if there is one), read after the tool's own appsettings.json.",
+        Description = "A JSON settings file (default: coach.json in the working directory, if there is one), read after the tool's own coach.settings.json.",
     };
 
     private static Option<string[]> SetOption() => new("--set")
@@ -252,7 +252,7 @@ public static class CoachCli
         }
 
         return new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "coach.settings.json"), optional: true)
             .AddJsonFile(Path.GetFullPath(file ?? "coach.json"), optional: file is null)
             .AddEnvironmentVariables()
             .AddInMemoryCollection(pairs)
@@ -267,13 +267,22 @@ public static class CoachCli
         return pricing;
     }
 
-    private static IAnsiConsole ConsoleFor(TextWriter output) => ReferenceEquals(output, System.Console.Out)
-        ? AnsiConsole.Console
-        : AnsiConsole.Create(new AnsiConsoleSettings
+    private static IAnsiConsole ConsoleFor(TextWriter output)
+    {
+        if (ReferenceEquals(output, System.Console.Out))
+        {
+            return AnsiConsole.Console;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
+        // A captured or redirected output is read by programs: no wrapping at 80 columns.
+        console.Profile.Width = 240;
+        return console;
+    }
 }

@@ -6,11 +6,13 @@ using YamlDotNet.RepresentationModel;
 namespace CoachService.Cli.Checks;
 
 /// <summary>One check as the checks file names it: its name, its settings and where it was written.</summary>
-public sealed record CheckSpec(string Name, IReadOnlyDictionary<string, YamlNode> Settings, string Location)
+/// <param name="File">The checks file.</param>
+/// <param name="Where">The check's place in it, e.g. <c>conversations.x.turns.2[0]</c>.</param>
+public sealed record CheckSpec(string Name, IReadOnlyDictionary<string, YamlNode> Settings, string File, string Where)
 {
-    public int Int(string key, int fallback) => Settings.TryGetValue(key, out var node) ? ChecksFile.ScalarInt(node, Location, key) : fallback;
+    public int Int(string key, int fallback) => Settings.TryGetValue(key, out var node) ? ChecksFile.ScalarInt(node, File, $"{Where}.{Name}.{key}") : fallback;
 
-    public double Double(string key, double fallback) => Settings.TryGetValue(key, out var node) ? ChecksFile.ScalarDouble(node, Location, key) : fallback;
+    public double Double(string key, double fallback) => Settings.TryGetValue(key, out var node) ? ChecksFile.ScalarDouble(node, File, $"{Where}.{Name}.{key}") : fallback;
 
     public string? String(string key) => Settings.TryGetValue(key, out var node) && node is YamlScalarNode s ? s.Value : null;
 
@@ -43,7 +45,7 @@ public sealed class ChecksFile
     public static ChecksFile Default()
     {
         var file = new ChecksFile("(default)");
-        file._suite.Add(new CheckSpec(CheckNames.SchemaValid, new Dictionary<string, YamlNode>(), "(default)"));
+        file._suite.Add(new CheckSpec(CheckNames.SchemaValid, new Dictionary<string, YamlNode>(), "(default)", "suite[0]"));
         return file;
     }
 
@@ -187,7 +189,7 @@ public sealed class ChecksFile
                 throw new InputFileException(path, where, $"a check name: one of {string.Join(", ", CheckNames.All)} (got '{name}')", item.Start.Line);
             }
 
-            var spec = new CheckSpec(name, settings, $"{System.IO.Path.GetFileName(path)} {where}");
+            var spec = new CheckSpec(name, settings, path, where);
             CheckNames.Validate(spec, path, where, item.Start.Line);
             yield return spec;
         }

@@ -36,7 +36,7 @@ public sealed class BaselinePrompts : IDisposable
 
         if (Directory.Exists(baseline))
         {
-            return new BaselinePrompts($"prompts folder {baseline}", Path.GetFullPath(baseline), null);
+            return new BaselinePrompts($"the prompts folder {baseline}", Path.GetFullPath(baseline), null);
         }
 
         var prompts = Path.GetFullPath(promptsFolder);

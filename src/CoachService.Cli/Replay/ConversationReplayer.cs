@@ -24,9 +24,12 @@ public sealed class ConversationReplayer(ReplayEngine engine)
     /// <summary>Prompts a turn of this recording needs that the engine's folder does not have.</summary>
     public IReadOnlyList<string> MissingPrompts(ConversationRecording recording)
     {
+        var onboarding = IsOnboarding(recording);
+        var ending = onboarding ? recording.Turns.Any(t => t.Assessment is not null) : recording.Session.Completed;
+        string[] endTasks = ending ? [CoachTask.SessionSummary, CoachTask.GoalSuggestions, .. onboarding ? [CoachTask.AssessmentScoring] : Array.Empty<string>()] : [];
         var needed = recording.Turns.SelectMany(t => t.PromptVersions.Keys)
-            .Append(IsOnboarding(recording) ? CoachTask.AssessmentQuestion : CoachTask.CoachReply)
-            .Concat([CoachTask.SafetyScreen, CoachTask.EmotionalSnapshot])
+            .Append(onboarding ? CoachTask.AssessmentQuestion : CoachTask.CoachReply)
+            .Concat([CoachTask.SafetyScreen, CoachTask.EmotionalSnapshot, .. endTasks])
             .Distinct(StringComparer.Ordinal);
         var have = engine.Prompts.All.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return [.. needed.Where(n => !have.Contains(n)).Order(StringComparer.Ordinal)];

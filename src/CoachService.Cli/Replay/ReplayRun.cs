@@ -78,7 +78,7 @@ public sealed class ReplayRun(IConfiguration configuration, PricingOptions price
             }
 
             return new ReplayReport(
-                current.PromptsFolder, baseline.Label, Provider(current), results,
+                Shown(current.PromptsFolder), baseline.Label, Provider(current), results,
                 engines.Sum(e => e.Cache.Hits) + (baselineEngine?.Cache.Hits ?? 0),
                 engines.Sum(e => e.Cache.Misses) + (baselineEngine?.Cache.Misses ?? 0),
                 settings.Repeat, interrupted, recordings.Count);
@@ -179,6 +179,13 @@ public sealed class ReplayRun(IConfiguration configuration, PricingOptions price
         var metric = result.Get<BooleanMetric>(spec.Name);
         var verdict = metric.Interpretation?.Failed == true ? Verdict.Failed : metric.Value is null ? Verdict.Skipped : Verdict.Passed;
         return new CheckVerdict(spec.Name, verdict, metric.Reason ?? "");
+    }
+
+    /// <summary>A folder under the working directory as a relative path, so a report shows "prompts", not where the checkout is.</summary>
+    private static string Shown(string folder)
+    {
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), folder);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? folder : relative;
     }
 
     private static string Provider(ReplayEngine engine) =>
