@@ -64,7 +64,10 @@ public static class CoachCli
         var scrub = new Option<bool>("--scrub") { Description = "Replace e-mail addresses, phone numbers and the names the user gave, consistently." };
         var outFolder = new Option<string>("--out") { Description = "Folder of the recording files.", DefaultValueFactory = _ => "recordings" };
         var connection = new Option<string?>("--connection") { Description = "PostgreSQL connection string of the database owner (default ConnectionStrings:Coach)." };
-        var appConnection = new Option<string?>("--app-connection") { Description = "The service's own login (default ConnectionStrings:CoachApp); every read runs as it, under row level security." };
+        var appConnection = new Option<string?>("--app-connection")
+        {
+            Description = "The service's own login (default ConnectionStrings:CoachApp); every read runs as it, under row level security. With neither: the embedded database in Database:DataDirectory.",
+        };
         var config = ConfigOption();
         var set = SetOption();
         var command = new Command("record", "Export stored sessions (one session, one user's sessions, or a date range of them) to recording files.")
@@ -79,22 +82,44 @@ public static class CoachCli
                 var settings = Configuration(parsed.GetValue(config), parsed.GetValue(set) ?? []);
                 var owner = parsed.GetValue(connection) ?? settings.GetConnectionString(DatabaseStartup.ConnectionStringName);
                 var app = parsed.GetValue(appConnection) ?? settings.GetConnectionString(DatabaseStartup.AppConnectionStringName);
-                if (string.IsNullOrWhiteSpace(app))
-                {
-                    await error.WriteLineAsync("record reads the service's database: give --app-connection (the service's login) or set ConnectionStrings:CoachApp, and --connection or ConnectionStrings:Coach.");
-                    return BadInput;
-                }
-
                 var who = parsed.GetValue(user)!;
                 var userId = Guid.TryParse(who, out var id) ? id : UserIds.FromEmail(who);
                 var services = new ServiceCollection();
                 services.AddSingleton(TimeProvider.System);
                 services.AddLogging();
-                services.AddCoachPersistence(CoachConnectionStrings.Create(owner ?? app, app));
+                var embedded = string.IsNullOrWhiteSpace(app);
+                if (embedded)
+                {
+                    // No connection string: the service's embedded database (Database:DataDirectory), as the service starts it.
+                    services.AddCoachDatabase(settings);
+                }
+                else
+                {
+                    services.AddCoachPersistence(CoachConnectionStrings.Create(owner ?? app!, app!));
+                }
+
                 await using var provider = services.BuildServiceProvider();
-                var recorder = new SessionRecorder(provider.GetRequiredService<CoachDatabase>(), TimeProvider.System);
-                var recordings = await recorder.RecordAsync(
-                    new SessionSelection(userId, parsed.GetValue(session), parsed.GetValue(from), parsed.GetValue(to)), linked.Token);
+                var startup = embedded ? provider.GetRequiredService<DatabaseStartup>() : null;
+                IReadOnlyList<ConversationRecording> recordings;
+                try
+                {
+                    if (startup is not null)
+                    {
+                        await startup.StartAsync(linked.Token);
+                    }
+
+                    var recorder = new SessionRecorder(provider.GetRequiredService<CoachDatabase>(), TimeProvider.System);
+                    recordings = await recorder.RecordAsync(
+                        new SessionSelection(userId, parsed.GetValue(session), parsed.GetValue(from), parsed.GetValue(to)), linked.Token);
+                }
+                finally
+                {
+                    if (startup is not null)
+                    {
+                        await startup.StopAsync(CancellationToken.None);
+                    }
+                }
+
                 if (recordings.Count == 0)
                 {
                     await error.WriteLineAsync($"No stored session of user {userId} matches; nothing recorded.");
@@ -118,7 +143,7 @@ public static class CoachCli
                 await error.WriteLineAsync(e.Message);
                 return BadInput;
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or DomainValidationException)
+            catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or DomainValidationException or StartupException or OptionsValidationException)
             {
                 await error.WriteLineAsync($"record failed: {e.Message}");
                 return BadInput;
