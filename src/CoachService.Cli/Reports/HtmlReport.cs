@@ -142,12 +142,12 @@ public static class HtmlReport
                 h.Append("<div class=\"diff\">");
                 foreach (var (change, text) in WordDiff.Of(t.Baseline.Reply, t.Current.Reply))
                 {
-                    // The word chunker drops the spaces between words; one goes back after each piece.
                     h.Append(change switch
                     {
-                        WordChange.Removed => $"<del>{E(text)}</del> ",
-                        WordChange.Added => $"<ins>{E(text)}</ins> ",
-                        _ => E(text) + " ",
+                        // A removed word runs into the word added in its place without a space between them.
+                        WordChange.Removed => $"<del>{E(text)}</del>" + (string.IsNullOrWhiteSpace(text) ? "" : " "),
+                        WordChange.Added => $"<ins>{E(text)}</ins>",
+                        _ => E(text),
                     });
                 }
 

@@ -16,7 +16,8 @@ public static class WordDiff
 {
     public static IReadOnlyList<(WordChange Change, string Text)> Of(string before, string after)
     {
-        var model = InlineDiffBuilder.Diff(before, after, ignoreWhiteSpace: false, ignoreCase: false, chunker: new WordChunker());
+        // Split at spaces, keeping them as pieces: a word keeps its punctuation, and the text reads as written.
+        var model = InlineDiffBuilder.Diff(before, after, ignoreWhiteSpace: false, ignoreCase: false, chunker: new DelimiterChunker([' ', '\n']));
         return [.. model.Lines.Select(piece => (piece.Type switch
         {
             ChangeType.Deleted => WordChange.Removed,
