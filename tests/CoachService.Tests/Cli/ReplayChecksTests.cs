@@ -93,6 +93,44 @@ public sealed class ReplayChecksTests
         Assert.Contains("✓ gentle-guide-sleep: 3 turn(s)", run.Output);
     }
 
+    [Fact]
+    public async Task Repeat_samples_each_turn_and_reports_how_stable_the_outputs_are()
+    {
+        using var folder = new TemporaryFolder();
+        var sample = Path.Combine(CoachTool.Samples, "gentle-guide-sleep.json");
+        var prompts = Path.Combine(CoachTool.RepositoryRoot(), "prompts");
+
+        var run = await CoachTool.ReplayAsync(folder, sample, "--prompts", prompts, "--repeat", "2");
+
+        Assert.True(run.ExitCode == CoachCli.Success, run.Output + run.Error);
+        // The offline engine is deterministic: both samples agree on every turn.
+        Assert.Contains("3 of 3 turn(s) gave the same outputs in all 2 samples.", run.Output);
+        Assert.Contains("| 0 | 18 |", run.Output);
+        var again = await CoachTool.ReplayAsync(folder, sample, "--prompts", prompts, "--repeat", "2");
+        Assert.Contains("| 18 | 0 |", again.Output);
+    }
+
+    [Fact]
+    public async Task An_interrupted_run_reports_what_finished_and_leaves_no_partial_cache_entry()
+    {
+        using var folder = new TemporaryFolder();
+        using var interrupt = new CancellationTokenSource();
+        await interrupt.CancelAsync();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CoachCli.RunAsync(
+            ["replay", Path.Combine(CoachTool.Samples, "gentle-guide-sleep.json"), "--prompts", Path.Combine(CoachTool.RepositoryRoot(), "prompts"),
+                "--cache", folder.Combine("cache"), "--report", folder.Combine("report"), "--set", "Llm:Offline:WordDelay=00:00:00"],
+            output, error, interrupt.Token).WaitAsync(CoachTool.Timeout);
+
+        Assert.Equal(CoachCli.Interrupted, code);
+        Assert.Contains("interrupted: 0 of 1 conversation(s) finished", error.ToString());
+        Assert.Contains("**Interrupted**", output.ToString());
+        Assert.True(File.Exists(folder.Combine("report", "report.html")));
+        Assert.Empty(Directory.Exists(folder.Combine("cache")) ? Directory.GetFiles(folder.Combine("cache"), "*.tmp", SearchOption.AllDirectories) : []);
+    }
+
     [Theory]
     [InlineData("""{"schemaVersion": 2, "id": "x", "session": {"type": "written_clarity", "persona": "warm_friend", "language": "en", "voice": false, "completed": false}, "user": {}, "turns": []}""", "$.schemaVersion: expected 1")]
     [InlineData("""{"schemaVersion": 1, "id": "x", "session": {"type": "chat", "persona": "warm_friend", "language": "en", "voice": false, "completed": false}, "user": {}, "turns": [{"turn": 1, "user": "hi", "reply": ""}]}""", "$.session.type: expected one of face_to_face")]
