@@ -19,8 +19,9 @@ public sealed class SessionEnding(
     BackgroundWork background,
     TimeProvider time)
 {
-    private const string SummaryDone = "prompt_version.session_summary", SuggestionsDone = "prompt_version.goal_suggestions";
-    private const string VirtueDescription = "virtue.description";
+    /// <summary>Session metadata keys: the prompt versions of the summary and the suggestions, and the virtue's description (read by the coach tool's recorder too).</summary>
+    public const string SummaryDone = "prompt_version.session_summary", SuggestionsDone = "prompt_version.goal_suggestions";
+    public const string VirtueDescription = "virtue.description";
 
     private sealed record EndingInputs(
         string Persona, List<string> ActiveGoals, string Transcript, int UserTurns, bool OnboardingUnfinished,

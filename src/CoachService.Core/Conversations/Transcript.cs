@@ -14,6 +14,10 @@ public static class Transcript
             .OrderBy(m => m.SequenceNumber)
             .Select(m => new { m.Role, m.Content })
             .ToListAsync(cancellationToken);
-        return string.Join("\n", messages.Select(m => $"{(m.Role == "user" ? "user" : "coach")}: {m.Content}"));
+        return Of(messages.Select(m => (m.Role, m.Content)));
     }
+
+    /// <summary>Messages (role, content), in order, as "coach:"/"user:" lines; the coach tool's replay builds the same text from a recording.</summary>
+    public static string Of(IEnumerable<(string Role, string Content)> messages) =>
+        string.Join("\n", messages.Select(m => $"{(m.Role == "user" ? "user" : "coach")}: {m.Content}"));
 }

@@ -56,7 +56,8 @@ public static class LlmServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ResilientChatClient>>()))
             .Use((inner, sp) => sp.GetRequiredService<IOptions<LlmOptions>>().Value.Recording is { RecordingMode: { } mode, Path: { } path }
-                ? new RecordingChatClient(inner, new FileChatRecordingStore(Path.GetFullPath(path)), mode, sp.GetRequiredService<TimeProvider>())
+                // A store in the container (the coach tool's counting cache) takes the place of the folder's files.
+                ? new RecordingChatClient(inner, sp.GetService<IChatRecordingStore>() ?? new FileChatRecordingStore(Path.GetFullPath(path)), mode, sp.GetRequiredService<TimeProvider>())
                 : inner)
             .Use((inner, sp) => sp.GetRequiredService<IOptions<LlmOptions>>().Value.UsesModel
                 ? new OpenAiGuardChatClient(inner, sp.GetRequiredService<TimeProvider>())
