@@ -1,3 +1,4 @@
+using CoachService.Privacy.Encryption;
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using CoachService.Cli.Recordings;
@@ -95,7 +96,10 @@ public static class CoachCli
                 }
                 else
                 {
-                    services.AddCoachPersistence(CoachConnectionStrings.Create(owner ?? app!, app!));
+                    // The service's key ring (DataProtection:*): the text is stored encrypted with each user's key.
+                    var encryption = new EncryptionOptions();
+                    settings.GetSection(EncryptionOptions.SectionName).Bind(encryption);
+                    services.AddCoachPersistence(CoachConnectionStrings.Create(owner ?? app!, app!), encryption);
                 }
 
                 await using var provider = services.BuildServiceProvider();

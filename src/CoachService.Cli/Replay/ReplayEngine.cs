@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.DataProtection;
+using CoachService.Privacy.Encryption;
 using CoachService.Conversations;
 using CoachService.Goals;
 using CoachService.Llm;
@@ -82,7 +84,9 @@ public sealed class ReplayEngine : IAsyncDisposable
         // when there is none) so that the sandbox filter answers the tools.
         services.AddSingleton(sp =>
         {
-            var noDatabase = new CoachDatabase(new NoDatabase());
+            // No key is ever read or made: the sandbox answers every tool before it reaches the database.
+            var noKeys = new UserKeyRing(new EphemeralDataProtectionProvider(), Options.Create(new EncryptionOptions()), NullLogger<UserKeyRing>.Instance);
+            var noDatabase = new CoachDatabase(new NoDatabase(), noKeys);
             var time = sp.GetRequiredService<TimeProvider>();
             var plugins = CoachKernel.Plugins(new GoalsPlugin(new GoalBook(noDatabase, time)), new MoodPlugin(new MoodJournal(noDatabase, time)), loggerFactory);
             var kernel = CoachKernel.Create(sp.GetRequiredService<IChatClient>(), loggerFactory, plugins);

@@ -1,4 +1,5 @@
 using CoachService.Testing;
+using CoachService.Testing.Browser;
 using Microsoft.Playwright;
 
 namespace CoachService.Tests.Cli;
@@ -13,7 +14,7 @@ public sealed class HtmlReportBrowserTests
         var run = await CoachTool.ReplayAsync(folder, CoachTool.Samples, "--prompts", Path.Combine(CoachTool.RepositoryRoot(), "prompts"));
         Assert.True(File.Exists(folder.Combine("report", "report.html")), run.Output + run.Error);
 
-        await using var browser = await ReportBrowser.LaunchAsync();
+        await using var browser = await ChromiumBrowser.LaunchAsync();
         var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var errors = new List<string>();
         var requests = new List<string>();
@@ -41,9 +42,8 @@ public sealed class HtmlReportBrowserTests
         Assert.Equal(unchanged, await page.Locator(".turn.hidden").CountAsync());
 
         await page.Locator("#only-changed").UncheckAsync();
-        var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
-        Directory.CreateDirectory(artifacts);
-        var screenshot = Path.Combine(artifacts, "coach-report.png");
+        Directory.CreateDirectory(ChromiumBrowser.ScreenshotFolder);
+        var screenshot = Path.Combine(ChromiumBrowser.ScreenshotFolder, "coach-report.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = false });
 
         Assert.Empty(errors);

@@ -12,7 +12,7 @@ public sealed class RecordReplayLoopTests
     public async Task Record_a_stored_session_then_only_the_calls_an_edited_prompt_feeds_run_again()
     {
         using var folder = new TemporaryFolder();
-        string owner, app;
+        string owner, app, keyRing;
         Guid sessionId;
         await using (var harness = await ConversationHarness.StartAsync())
         {
@@ -24,9 +24,11 @@ public sealed class RecordReplayLoopTests
             await CoachClient.WaitForAsync(() => ana.Emotions.Count >= 2 ? ana.Emotions : null);
             await ana.InvokeAsync<CoachService.Conversations.SessionSummary>("EndSession", session.SessionId);
             (owner, app) = (harness.App.Database.Connections.Owner, harness.App.Database.Connections.App);
+            keyRing = harness.App.Database.KeyRingPath;
 
             var recorded = await CoachTool.RunAsync("record", "--user", "ana.loop@example.com", "--session", sessionId.ToString(),
-                "--connection", owner, "--app-connection", app, "--out", folder.Combine("recordings"), "--scrub");
+                "--connection", owner, "--app-connection", app, "--set", $"DataProtection:KeyRingPath={keyRing}",
+                "--out", folder.Combine("recordings"), "--scrub");
             Assert.True(recorded.ExitCode == 0, recorded.Error);
         }
 
