@@ -43,7 +43,9 @@ internal sealed class ConversationHarness : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null,
         bool captureLogs = false,
         FakeLlmServerOptions? llmOptions = null,
-        Func<FakeLlmServer, IReadOnlyDictionary<string, string?>>? llmSettings = null)
+        Func<FakeLlmServer, IReadOnlyDictionary<string, string?>>? llmSettings = null,
+        Func<CoachTestDatabase, IReadOnlyDictionary<string, string?>>? databaseSettings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var llm = await FakeLlmServer.StartAsync(llmOptions);
         var all = new Dictionary<string, string?>
@@ -58,7 +60,7 @@ internal sealed class ConversationHarness : IAsyncDisposable
             all[key] = value;
         }
 
-        var app = await CoachApp.StartAsync(all, captureLogs);
+        var app = await CoachApp.StartAsync(all, captureLogs, services, databaseSettings);
         var harness = new ConversationHarness(llm, app);
         llm.Handler = harness.Answer;
         return harness;
