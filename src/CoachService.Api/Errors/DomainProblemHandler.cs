@@ -35,11 +35,24 @@ internal sealed partial class DomainProblemHandler(IProblemDetailsService proble
                 Detail = $"This is not possible while the state is {e.State}.",
                 Extensions = { ["state"] = e.State },
             },
+            // A database restart or failover: the client may try again shortly, and nothing about the
+            // database reaches it.
+            _ when Persistence.DatabaseErrors.IsUnavailable(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Service Unavailable",
+                Detail = "The service cannot reach its database for a moment; try again shortly.",
+            },
             _ => null,
         };
         if (problem is null)
         {
             return false;
+        }
+
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;

@@ -45,6 +45,7 @@ public sealed partial class CoachHubFilter(ILogger<CoachHubFilter> logger) : IHu
         Llm.Tasks.IncompleteModelWorkException incomplete => $"unavailable: {incomplete.Message}",
         Llm.Tasks.LlmOutputInvalidException => "unavailable: the model's answer was invalid; try again",
         Llm.LlmException => "unavailable: the model service failed; try again",
+        _ when Persistence.DatabaseErrors.IsUnavailable(e) => "unavailable: the database cannot be reached for a moment; try again",
         _ => null,
     };
 

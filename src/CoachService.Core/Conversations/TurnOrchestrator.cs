@@ -358,6 +358,13 @@ public sealed partial class TurnOrchestrator(
                 $"A reply was retracted after {draft.Text.Length} characters: the provider's content filter stopped it; a fixed reply replaced it.");
         }
 
+        if (string.IsNullOrWhiteSpace(draft.Text))
+        {
+            // A stream that ended cleanly with no words is no reply: nothing is stored, and the same
+            // turn id can be sent again.
+            throw new LlmOutputInvalidException(task, ["the reply is empty"]);
+        }
+
         await draft.FlushAsync();
         return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
     }

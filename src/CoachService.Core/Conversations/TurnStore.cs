@@ -1,4 +1,3 @@
-using Npgsql;
 using Polly;
 using Polly.Retry;
 using CoachService.Persistence;
@@ -41,7 +40,7 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
     private readonly ResiliencePipeline replyStorage = new ResiliencePipelineBuilder { TimeProvider = time }
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(DatabaseErrors.IsUnavailable),
             MaxRetryAttempts = 12,
             BackoffType = DelayBackoffType.Exponential,
             Delay = TimeSpan.FromMilliseconds(100),
@@ -49,9 +48,6 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
             UseJitter = true,
         })
         .Build();
-
-    private static bool IsTransient(Exception e) =>
-        e is NpgsqlException { IsTransient: true } || (e.InnerException is { } inner && IsTransient(inner));
 
     /// <summary>
     /// Stores the user's message, or finds the earlier one of a repeated turn (and its reply). <paramref name="admit"/>

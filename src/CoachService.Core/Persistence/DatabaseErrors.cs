@@ -67,6 +67,13 @@ public static class DatabaseErrors
 
     private const string PromptHash = "prompt_hash must be a SHA-256 in lower-case hexadecimal";
 
+    /// <summary>
+    /// The database could not be reached or dropped the connection (a restart, a failover, a network
+    /// fault): trying again shortly may work. Npgsql marks these transient; EF Core may wrap them.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) =>
+        exception is NpgsqlException { IsTransient: true } || (exception.InnerException is { } inner && IsUnavailable(inner));
+
     public static bool TryTranslate(Exception exception, [NotNullWhen(true)] out Exception? translated)
     {
         translated = null;

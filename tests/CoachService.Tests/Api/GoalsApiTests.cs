@@ -147,6 +147,7 @@ public sealed class GoalsApiTests(ApiHost host)
         Assert.Equal(["progress_percentage"], contradictory.ErrorFields);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Nobody_sees_or_changes_someone_elses_goal()
     {

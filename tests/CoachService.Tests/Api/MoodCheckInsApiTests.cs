@@ -56,6 +56,7 @@ public sealed class MoodCheckInsApiTests(ApiHost host)
         Assert.Contains("context must not contain NUL characters", refused.Json.ToString());
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Nobody_sees_someone_elses_check_ins()
     {

@@ -35,6 +35,7 @@ public sealed class ProgressApiTests(ApiHost host)
         Assert.Equal(["anxious"], summary.Json.GetProperty("dominant_emotions").EnumerateArray().Select(e => e.GetString()));
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Another_users_progress_is_not_counted()
     {

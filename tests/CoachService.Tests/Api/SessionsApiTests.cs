@@ -110,6 +110,7 @@ public sealed class SessionsApiTests(ApiHost host)
         Assert.True(messages[0].GetProperty("created_at").TryGetDateTimeOffset(out _));
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Someone_elses_session_is_not_found_exactly_like_a_missing_one()
     {
@@ -156,6 +157,7 @@ public sealed class SessionsApiTests(ApiHost host)
         Assert.Single(goals.Json.EnumerateArray());
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Nobody_can_accept_a_goal_suggested_in_someone_elses_session()
     {

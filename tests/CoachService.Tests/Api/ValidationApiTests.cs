@@ -32,6 +32,7 @@ public sealed class ValidationApiTests(ApiHost host)
         },
     };
 
+    [Trait("Suite", "Reliability")]
     [Theory]
     [MemberData(nameof(BadBodies))]
     public async Task A_body_with_three_bad_fields_gets_one_problem_naming_all_three(string method, string path, string body, string[] fields)

@@ -46,6 +46,7 @@ public sealed class BearerAuthenticationTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromHours(12), issued.Lifetime);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_request_without_a_token_gets_the_bare_challenge()
     {
@@ -73,6 +74,7 @@ public sealed class BearerAuthenticationTests : IAsyncLifetime
         { "empty", "the request names the Bearer scheme but holds no token" },
     };
 
+    [Trait("Suite", "Reliability")]
     [Theory]
     [MemberData(nameof(BadTokens))]
     public async Task A_bad_token_is_refused_with_what_was_wrong(string defect, string description)

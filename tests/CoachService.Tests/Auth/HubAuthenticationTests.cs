@@ -71,6 +71,7 @@ public sealed class HubAuthenticationTests : IAsyncLifetime
         Assert.Equal(HubConnectionState.Disconnected, connection.State);
     }
 
+    [Trait("Suite", "Reliability")]
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -92,6 +93,7 @@ public sealed class HubAuthenticationTests : IAsyncLifetime
         Assert.Equal(HubConnectionState.Disconnected, connection.State);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task The_server_closes_the_connection_when_its_token_expires()
     {
@@ -111,6 +113,7 @@ public sealed class HubAuthenticationTests : IAsyncLifetime
         Assert.Equal(HubConnectionState.Disconnected, connection.State);
     }
 
+    [Trait("Suite", "Reliability")]
     [Theory]
     [InlineData(HttpTransportType.LongPolling)]
     [InlineData(HttpTransportType.ServerSentEvents)]
@@ -131,6 +134,7 @@ public sealed class HubAuthenticationTests : IAsyncLifetime
         Assert.Equal(HubConnectionState.Disconnected, connection.State);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Negotiation_offers_only_WebSockets_and_a_long_poll_with_its_connection_token_is_refused()
     {

@@ -53,6 +53,7 @@ public sealed class CoachActionTests
         Assert.Equal(2, model.ReplyRequests.Count);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task AnotherUsersGoalIsNotFoundToTheModelAndStaysUnchanged()
     {
@@ -79,6 +80,7 @@ public sealed class CoachActionTests
         Assert.Equal([refused], (await ana.StoredReplyAsync(app, completed)).Actions!);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task AToolErrorGoesBackToTheModelAndNeverToTheUser()
     {
@@ -154,6 +156,7 @@ public sealed class CoachActionTests
             action.GetProperty("progress_percentage").GetInt32(), action.GetProperty("outcome").GetString()));
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task AtMostTwoToolRoundTripsThenTheReplyIsWrittenWithoutTools()
     {

@@ -46,7 +46,8 @@ internal sealed class ConversationHarness : IAsyncDisposable
         bool captureLogs = false,
         FakeLlmServerOptions? llmOptions = null,
         Func<FakeLlmServer, IReadOnlyDictionary<string, string?>>? llmSettings = null,
-        Action<IServiceCollection>? services = null)
+        Func<CoachTestDatabase, IReadOnlyDictionary<string, string?>>? databaseSettings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var llm = await FakeLlmServer.StartAsync(llmOptions);
         var all = new Dictionary<string, string?>
@@ -61,7 +62,7 @@ internal sealed class ConversationHarness : IAsyncDisposable
             all[key] = value;
         }
 
-        var app = await CoachApp.StartAsync(all, captureLogs, services);
+        var app = await CoachApp.StartAsync(all, captureLogs, services, databaseSettings);
         var harness = new ConversationHarness(llm, app);
         llm.Handler = harness.Answer;
         return harness;

@@ -4,6 +4,7 @@ namespace CoachService.Tests.Conversations;
 
 public sealed class PrivacyOfLogsTests
 {
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task No_message_text_reaches_the_logs_at_debug_level_through_a_whole_session()
     {

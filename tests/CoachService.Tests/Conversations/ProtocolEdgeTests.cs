@@ -12,6 +12,7 @@ public sealed class ProtocolEdgeTests
 {
     private const string SlowReply = "First, breathe for a moment. Second, notice where the tension sits. Third, name one thing you can drop today.";
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task The_same_turn_id_with_another_text_while_its_reply_streams_is_a_conflict_not_a_join()
     {
@@ -34,6 +35,7 @@ public sealed class ProtocolEdgeTests
         Assert.Equal(1, users);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Null_arguments_are_invalid_arguments_named_after_the_field()
     {
@@ -53,6 +55,7 @@ public sealed class ProtocolEdgeTests
         Assert.Empty(harness.Llm.Requests);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Nul_characters_in_any_text_are_refused_with_a_clear_error()
     {
@@ -107,6 +110,7 @@ public sealed class ProtocolEdgeTests
 
 public sealed class RefusalLoggingTests
 {
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task An_expected_refusal_is_logged_once_at_information_without_a_stack_trace()
     {

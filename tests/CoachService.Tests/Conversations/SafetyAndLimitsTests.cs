@@ -29,6 +29,7 @@ public sealed class SafetyAndLimitsTests
         Assert.True(flagged);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Another_users_session_is_not_found_for_every_hub_method()
     {
@@ -59,6 +60,7 @@ public sealed class SafetyAndLimitsTests
         Assert.Equal(2, resumed.Messages.Count); // untouched
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Every_limit_gives_its_error_and_makes_no_llm_call()
     {

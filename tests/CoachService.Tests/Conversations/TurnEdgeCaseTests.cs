@@ -10,6 +10,7 @@ namespace CoachService.Tests.Conversations;
 
 public sealed class TurnEdgeCaseTests
 {
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_model_failure_mid_reply_stores_nothing_and_the_same_turn_sent_again_gets_a_whole_reply()
     {
@@ -115,6 +116,7 @@ public sealed class TurnEdgeCaseTests
         Assert.Contains("DISC type is D", harness.TextRequests[^1].Messages[0].Content);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_reply_being_generated_when_the_service_stops_is_stored_as_interrupted()
     {

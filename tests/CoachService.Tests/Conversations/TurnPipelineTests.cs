@@ -36,6 +36,7 @@ public sealed class TurnPipelineTests
         Assert.True(ofTurn[1].ReceivedAt >= ofTurn[0].ReceivedAt);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_crisis_the_local_screen_finds_gets_the_crisis_reply_while_the_provider_is_down()
     {
@@ -94,6 +95,7 @@ public sealed class TurnPipelineTests
         Assert.True(flagged);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_reply_the_content_filter_stops_is_never_stored_as_a_reply()
     {
@@ -116,6 +118,7 @@ public sealed class TurnPipelineTests
         Assert.True(await db.ForUserAsync(ana.UserId, d => d.Sessions.Select(s => s.SafetyFlagged).SingleAsync()));
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_reply_cut_at_the_token_limit_is_stored_marked_as_cut_off_and_the_client_is_told()
     {
@@ -230,6 +233,7 @@ public sealed class PartialFailureTests
 
 public sealed class ReplyStorageTests
 {
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_streamed_reply_is_stored_even_when_the_database_drops_the_services_connections_meanwhile()
     {

@@ -67,6 +67,7 @@ public sealed class TurnTests
         Assert.Equal(stored.Item1[0].Id, stored.Item2.Single().MessageId);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Repeating_a_turn_id_gives_one_stored_message_and_one_llm_call()
     {

@@ -22,6 +22,7 @@ public sealed class ResilienceTests : IAsyncLifetime
 
     private static ChatOptions Reply => LlmTestKit.ForTask(CoachTask.CoachReply);
 
+    [Trait("Suite", "Reliability")]
     [Theory]
     [InlineData("7", null, 7000)]
     [InlineData(null, "1500", 1500)]
@@ -100,6 +101,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Single(_server.Requests);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Breaker_opens_after_failures_fails_fast_and_recovers_after_the_break()
     {
@@ -126,6 +128,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Equal(6, _server.Requests.Count);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task First_token_timeout_fires_and_cancels_the_request()
     {
@@ -165,6 +168,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         await _server.Requests[0].Aborted.WithTimeout();
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Attempt_timeout_fires()
     {
@@ -188,6 +192,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         FirstTokenTimeout = TimeSpan.FromSeconds(10), MaxDelay = TimeSpan.FromSeconds(60),
     };
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Retry_after_beyond_the_remaining_budget_fails_at_once_as_unavailable()
     {
@@ -248,6 +253,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Equal(16, _server.Requests.Count);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Throttling_never_opens_the_breaker()
     {
@@ -288,6 +294,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Equal(5, _server.Requests.Count);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Mid_stream_drop_is_an_interruption_not_a_short_success_and_is_not_retried()
     {
@@ -309,6 +316,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Single(_server.Requests);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Stream_that_stops_without_a_finish_reason_is_an_interruption()
     {
@@ -322,6 +330,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Single(_server.Requests);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Malformed_chunk_is_an_error()
     {

@@ -17,6 +17,7 @@ public sealed class RowLevelSecurityTests
         return (database, a, b);
     });
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task The_service_works_as_a_role_that_owns_nothing_and_cannot_bypass_row_security()
     {
@@ -39,6 +40,7 @@ public sealed class RowLevelSecurityTests
         Assert.Equal(0, reader.GetInt64(4)); // every user-owned table has RLS enabled and forced
     }
 
+    [Trait("Suite", "Reliability")]
     [Theory]
     [InlineData("SET ROLE NONE")]
     [InlineData("RESET ROLE")]
@@ -97,6 +99,7 @@ public sealed class RowLevelSecurityTests
         Assert.Equal(0, await database.CountAsync(connection, $"WITH d AS (DELETE FROM {table} WHERE {userColumn} = @a RETURNING 1) SELECT count(*) FROM d", ("a", a)));
     }
 
+    [Trait("Suite", "Reliability")]
     [Theory]
     [MemberData(nameof(UserTables))]
     public async Task A_users_context_can_neither_read_nor_change_another_users_rows(string table, string userColumn)
@@ -122,6 +125,7 @@ public sealed class RowLevelSecurityTests
         Assert.Equal(1, await database.CountAsync(owner, $"SELECT count(*) FROM {table} WHERE {userColumn} = @b", ("b", b)));
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_users_context_cannot_write_a_row_in_another_users_name()
     {
@@ -141,6 +145,7 @@ public sealed class RowLevelSecurityTests
         }));
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task Row_security_alone_hides_other_users_rows_from_a_context_without_filters()
     {

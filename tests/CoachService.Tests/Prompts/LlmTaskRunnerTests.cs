@@ -41,6 +41,7 @@ public sealed class LlmTaskRunnerTests
         Assert.NotNull(format.Schema);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task AnInvalidFirstOutputIsRepairedOnce()
     {
@@ -59,6 +60,7 @@ public sealed class LlmTaskRunnerTests
         Assert.Contains("$.risk_level: a string value is not one of", repair[^1].Text, StringComparison.Ordinal);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task TwoInvalidOutputsFailWithoutReturningAnythingOrLeakingUserText()
     {
@@ -75,6 +77,7 @@ public sealed class LlmTaskRunnerTests
         Assert.Contains("the reply is not a JSON value", client.Requests[1].Messages[^1].Text, StringComparison.Ordinal);
     }
 
+    [Trait("Suite", "Reliability")]
     [Fact]
     public async Task RulesBeyondTheSchemaAlsoNeedARepair()
     {

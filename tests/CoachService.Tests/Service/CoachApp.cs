@@ -43,8 +43,10 @@ public sealed class CoachApp : WebApplicationFactory<Program>
     }
 
     /// <param name="services">Replaces registrations after the app's own, e.g. the <c>IChatClient</c> with a scripted one.</param>
+    /// <param name="databaseSettings">Settings that need the fresh database, e.g. its runtime connection through a proxy.</param>
     public static async Task<CoachApp> StartAsync(
-        IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false, Action<IServiceCollection>? services = null)
+        IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false, Action<IServiceCollection>? services = null,
+        Func<CoachTestDatabase, IReadOnlyDictionary<string, string?>>? databaseSettings = null)
     {
         var database = await CoachTestDatabase.CreateAsync();
         var all = new Dictionary<string, string?>
@@ -55,7 +57,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
             ["Llm:Provider"] = "offline",
             ["Prompts:WatchForChanges"] = "false",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in (settings ?? new Dictionary<string, string?>()).Concat(databaseSettings?.Invoke(database) ?? new Dictionary<string, string?>()))
         {
             all[key] = value;
         }
