@@ -77,7 +77,7 @@ public sealed partial class PreemptiveGeneration(
             return;
         }
 
-        var speech = bySession.GetOrAdd(sessionId, _ => new Speech(userId, time.GetTimestamp()));
+        var speech = bySession.GetOrAdd(sessionId, _ => new Speech(userId));
         if (speech.UserId != userId)
         {
             return;
@@ -86,6 +86,7 @@ public sealed partial class PreemptiveGeneration(
         CancellationToken quiet;
         lock (speech)
         {
+            speech.StartedAt ??= time.GetTimestamp();
             if (key == speech.LastKey)
             {
                 // The same words again: only a stable mark can start a speculation now (the quiet time runs on).
@@ -152,7 +153,7 @@ public sealed partial class PreemptiveGeneration(
             return;
         }
 
-        var speech = bySession.GetOrAdd(sessionId, _ => new Speech(userId, time.GetTimestamp()));
+        var speech = bySession.GetOrAdd(sessionId, _ => new Speech(userId));
         lock (speech)
         {
             speech.PendingWaste = speech.PendingWaste.Add(waste);
@@ -244,7 +245,7 @@ public sealed partial class PreemptiveGeneration(
                 return "";
             }
 
-            if (time.GetElapsedTime(speech.StartedAt) > Options.MaxSpeechLength)
+            if (speech.StartedAt is { } started && time.GetElapsedTime(started) > Options.MaxSpeechLength)
             {
                 return "speech_too_long";
             }
@@ -298,11 +299,12 @@ public sealed partial class PreemptiveGeneration(
     private sealed record Plan(string? Refusal, string? Task = null, int UserSequence = 0, TurnContext? Context = null);
 
     /// <summary>One utterance of a session: from its first partial until its final transcript is taken.</summary>
-    private sealed class Speech(Guid userId, long startedAt)
+    private sealed class Speech(Guid userId)
     {
         public Guid UserId { get; } = userId;
 
-        public long StartedAt { get; } = startedAt;
+        /// <summary>When its first partial arrived (a state made only to keep a failed turn's waste has none yet).</summary>
+        public long? StartedAt { get; set; }
 
         public string? LastKey { get; set; }
 
