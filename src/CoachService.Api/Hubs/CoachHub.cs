@@ -53,9 +53,12 @@ public sealed class CoachHub(
     public Task<TurnAccepted> SendTurn(Guid sessionId, string? turnId, string? text) =>
         turns.SendTurnAsync(UserId, sessionId, turnId, text, listeners.For(Context.ConnectionId), Context.ConnectionId, Context.ConnectionAborted);
 
-    /// <summary>A partial transcript from a voice front-end: accepted, never stored as a turn.</summary>
-    public Task SendPartialTranscript(Guid sessionId, string? text) =>
-        turns.AcceptPartialTranscriptAsync(UserId, sessionId, text, Context.ConnectionAborted);
+    /// <summary>
+    /// A partial transcript from a voice front-end, never stored as a turn; a stable one (or one the client marks
+    /// <paramref name="stable"/>, an engine's "eager end of turn") may start the reply before the final transcript.
+    /// </summary>
+    public Task SendPartialTranscript(Guid sessionId, string? text, bool? stable = null) =>
+        turns.AcceptPartialTranscriptAsync(UserId, sessionId, text, stable == true, Context.ConnectionAborted);
 
     public Task<TurnInterrupted> Interrupt(Guid sessionId, string? turnId, HeardPart? heard) =>
         turns.InterruptAsync(UserId, sessionId, turnId, heard, Context.ConnectionAborted);

@@ -2,6 +2,8 @@ using System.Text.Json;
 using CoachService.Conversations;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CoachService.Api.Hubs;
@@ -18,6 +20,10 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<HubTurnListeners>();
         services.AddSignalR(hub => hub.AddFilter<CoachHubFilter>())
             .AddJsonProtocol(json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        // The same JSON protocol, letting clients leave out trailing optional arguments (SendPartialTranscript's stable flag).
+        services.RemoveAll<IHubProtocol>();
+        services.AddSingleton<IHubProtocol>(provider => new OptionalArgumentsHubProtocol(
+            new JsonHubProtocol(provider.GetRequiredService<IOptions<JsonHubProtocolOptions>>()), typeof(CoachHub)));
         services.AddOptions<HubOptions>().Configure<IOptions<CoachingOptions>>((hub, coaching) =>
             hub.MaximumReceiveMessageSize = coaching.Value.MaxHubMessageBytes);
         return services;

@@ -15,6 +15,7 @@ public sealed record ReplyChunk(Guid SessionId, string TurnId, int Sequence, str
 /// <param name="Interrupted">Barge-in or a disconnect cut the reply; <see cref="Content"/> is what was kept.</param>
 /// <param name="Kind">text, assessment_question or safety.</param>
 /// <param name="CutOff">The model stopped at its token limit: the reply is stored, but it is incomplete.</param>
+/// <param name="WastedInputTokens">Tokens of speculative replies (from partial transcripts) this turn discarded; null when none.</param>
 public sealed record TurnCompleted(
     Guid SessionId,
     string TurnId,
@@ -28,7 +29,9 @@ public sealed record TurnCompleted(
     int? TimeToFirstTokenMs,
     int? TimeToFirstSentenceMs,
     int? TotalMs,
-    bool CutOff = false);
+    bool CutOff = false,
+    int? WastedInputTokens = null,
+    int? WastedOutputTokens = null);
 
 /// <summary>
 /// Everything sent of the turn's reply so far must be dropped (not shown, not spoken): the safety screen

@@ -1,3 +1,4 @@
+using CoachService.Conversations.Preemptive;
 using CoachService.Onboarding;
 using CoachService.Sessions;
 using Microsoft.Extensions.Configuration;
@@ -11,6 +12,8 @@ public static class ConversationServiceCollectionExtensions
     public static IServiceCollection AddCoachConversations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<CoachingOptions>(configuration, CoachingOptions.SectionName);
+        services.AddValidatedOptions<PreemptiveOptions>(configuration, PreemptiveOptions.SectionName);
+        services.AddSingleton<PreemptiveGeneration>();
         services.AddSingleton<ActiveTurns>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<TurnOrchestrator>();

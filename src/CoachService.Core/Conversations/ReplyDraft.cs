@@ -1,4 +1,5 @@
 using System.Text;
+using CoachService.Conversations.Preemptive;
 using CoachService.Llm.Tasks;
 using Microsoft.Extensions.AI;
 
@@ -33,6 +34,11 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     public TaskActor? Actor { get; set; }
 
     public string Text => text.ToString();
+
+    /// <summary>Tokens of the speculations this turn threw away, counted apart from the reply's own.</summary>
+    public SpeculationWaste Waste { get; private set; } = SpeculationWaste.None;
+
+    public void AddWaste(SpeculationWaste waste) => Waste = Waste.Add(waste);
 
     /// <summary>The model's finish reason for the reply, once its stream said it.</summary>
     public ChatFinishReason? FinishReason { get; private set; }
@@ -90,7 +96,9 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
         content, Kind, interrupted, heard, Model, PromptVersion, (int?)inputTokens, (int?)outputTokens, firstToken, firstSentence, Elapsed(),
         Actor?.Actions is { Count: > 0 } actions ? actions : null,
         CutOff: !interrupted && FinishReason == ChatFinishReason.Length,
-        PromptHash: PromptHash);
+        PromptHash: PromptHash,
+        WastedInputTokens: Waste.IsNone ? null : Waste.InputTokens,
+        WastedOutputTokens: Waste.IsNone ? null : Waste.OutputTokens);
 
     private async Task PublishAsync(IEnumerable<TextPiece> ready)
     {

@@ -1,3 +1,4 @@
+using CoachService.Conversations.Preemptive;
 using CoachService.Goals;
 using CoachService.Llm.Tasks;
 using CoachService.Persistence;
@@ -17,6 +18,7 @@ public sealed class SessionEnding(
     LlmTaskRunner tasks,
     ActiveTurns active,
     BackgroundWork background,
+    PreemptiveGeneration preemptive,
     TimeProvider time)
 {
     /// <summary>Session metadata keys: the prompt versions of the summary and the suggestions, and the virtue's description (read by the coach tool's recorder too).</summary>
@@ -86,10 +88,29 @@ public sealed class SessionEnding(
 
         var summaryValue = summary?.Result?.Value ?? inputs.StoredSummary;
         var suggested = suggestions?.Result?.Value.Goals ?? inputs.StoredSuggestions;
-        return await database.ForUserAsync(userId, async db =>
+        // Speculations nobody adopted, and those of turns that stored no reply, count as the session's waste.
+        var unstoredWaste = await preemptive.EndSessionAsync(sessionId);
+        try
+        {
+            return await CompleteAsync(userId, sessionId, summary, suggestions, summaryValue, suggested, notice, unstoredWaste, cancellationToken);
+        }
+        catch
+        {
+            preemptive.KeepWaste(userId, sessionId, unstoredWaste);
+            throw;
+        }
+    }
+
+    private Task<SessionSummary> CompleteAsync(
+        Guid userId, Guid sessionId, TaskAttempt<SessionSummaryResult>? summary, TaskAttempt<GoalSuggestionsResult>? suggestions,
+        SessionSummaryResult? summaryValue, IReadOnlyList<SuggestedGoal>? suggested, string? notice,
+        SpeculationWaste unstoredWaste, CancellationToken cancellationToken) =>
+        database.ForUserAsync(userId, async db =>
         {
             var snapshot = await EmotionalSnapshots.OfSessionAsync(db, sessionId, cancellationToken);
             var metrics = await MetricsAsync(db, sessionId, cancellationToken);
+            metrics["wasted_input_tokens"] += unstoredWaste.InputTokens;
+            metrics["wasted_output_tokens"] += unstoredWaste.OutputTokens;
             var metadata = new Dictionary<string, string>();
             if (summary?.Result is { } summarized)
             {
@@ -143,7 +164,6 @@ public sealed class SessionEnding(
                 metrics,
                 notice);
         }, cancellationToken);
-    }
 
     /// <summary>Stores the part that worked of a half-failed ending, so that ending again asks only for the rest.</summary>
     private Task KeepPartAsync(Guid userId, Guid sessionId, StructuredResult<SessionSummaryResult>? summary, StructuredResult<GoalSuggestionsResult>? suggestions) =>
@@ -169,7 +189,7 @@ public sealed class SessionEnding(
     {
         var messages = await db.Messages.AsNoTracking()
             .Where(m => m.SessionId == sessionId)
-            .Select(m => new { m.Role, m.InputTokens, m.OutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs, m.Interrupted })
+            .Select(m => new { m.Role, m.InputTokens, m.OutputTokens, m.WastedInputTokens, m.WastedOutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs, m.Interrupted })
             .ToListAsync(cancellationToken);
         var replies = messages.Where(m => m.Role == "assistant").ToList();
 
@@ -186,6 +206,8 @@ public sealed class SessionEnding(
             ["interruptions"] = replies.Count(m => m.Interrupted),
             ["input_tokens"] = replies.Sum(m => m.InputTokens ?? 0),
             ["output_tokens"] = replies.Sum(m => m.OutputTokens ?? 0),
+            ["wasted_input_tokens"] = replies.Sum(m => m.WastedInputTokens ?? 0),
+            ["wasted_output_tokens"] = replies.Sum(m => m.WastedOutputTokens ?? 0),
             ["avg_time_to_first_token_ms"] = Average(replies.Select(m => m.TimeToFirstTokenMs)),
             ["avg_time_to_first_sentence_ms"] = Average(replies.Select(m => m.TimeToFirstSentenceMs)),
             ["avg_reply_ms"] = Average(replies.Select(m => m.TotalMs)),

@@ -1,3 +1,4 @@
+using CoachService.Conversations.Preemptive;
 using CoachService.Llm;
 using CoachService.Llm.Tasks;
 using CoachService.Onboarding;
@@ -28,6 +29,7 @@ public sealed partial class TurnOrchestrator(
     LocalCrisisScreen crisisScreen,
     TurnRateLimiter limiter,
     BackgroundWork background,
+    PreemptiveGeneration preemptive,
     IOptions<CoachingOptions> options,
     TimeProvider time,
     ILogger<TurnOrchestrator> logger)
@@ -83,6 +85,8 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
             }
 
+            preemptive.Paid(userId);
+            var preempted = preemptive.TakeFor(sessionId);
             var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
             active.TryBegin(turn); // free: checked under the session's gate
             var missed = turn.Join(listener);
@@ -90,7 +94,7 @@ public sealed partial class TurnOrchestrator(
             {
                 try
                 {
-                    await RunAsync(turn, stored);
+                    await RunAsync(turn, stored, preempted);
                 }
                 catch (Exception e)
                 {
@@ -144,10 +148,11 @@ public sealed partial class TurnOrchestrator(
     }
 
     /// <summary>
-    /// A partial transcript: checked and accepted, never stored as a turn. (A later version may use it
-    /// to warm the context; today the final transcript alone starts the work.)
+    /// A partial transcript: checked, never stored as a turn. A stable one (unchanged for the quiet time,
+    /// or marked <paramref name="stable"/> by the client) may start the reply speculatively
+    /// (<see cref="PreemptiveGeneration"/>); the final transcript's <see cref="SendTurnAsync"/> adopts or discards it.
     /// </summary>
-    public async Task AcceptPartialTranscriptAsync(Guid userId, Guid sessionId, string? text, CancellationToken cancellationToken)
+    public async Task AcceptPartialTranscriptAsync(Guid userId, Guid sessionId, string? text, bool stable, CancellationToken cancellationToken)
     {
         if ((InputText.RefuseNul("text", text) ?? "").Length > Options.MaxTurnLength)
         {
@@ -158,6 +163,7 @@ public sealed partial class TurnOrchestrator(
             .Select(s => (SessionStatus?)s.Status).SingleOrDefaultAsync(cancellationToken), cancellationToken)
             ?? throw new DomainNotFoundException("session", sessionId);
         status.EnsureOpen(sessionId);
+        await preemptive.HearAsync(userId, sessionId, text!.Trim(), stable);
     }
 
     /// <summary>
@@ -200,7 +206,7 @@ public sealed partial class TurnOrchestrator(
         }
     }
 
-    private async Task RunAsync(ActiveTurn turn, StoredTurn stored)
+    private async Task RunAsync(ActiveTurn turn, StoredTurn stored, PreemptedTurn preempted)
     {
         var text = stored.Text;
         var draft = new ReplyDraft(turn, time);
@@ -208,8 +214,12 @@ public sealed partial class TurnOrchestrator(
         try
         {
             // The local screen decides at once and needs no model: crisis help never waits for, or
-            // depends on, the provider.
+            // depends on, the provider. A crisis final gets the crisis reply whatever was speculated.
             var local = crisisScreen.Screen(text);
+            var context = stored.Context!;
+            var finishesOnboarding = context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers;
+            var adopted = local.IsCrisis || finishesOnboarding ? null : preempted.Adoptable(text, TaskOf(context), stored.UserSequence);
+            draft.AddWaste(await preempted.DiscardAllButAsync(adopted));
             if (local.IsCrisis)
             {
                 LogCrisis(logger, turn.SessionId, "local", local.RiskLevel);
@@ -221,7 +231,7 @@ public sealed partial class TurnOrchestrator(
             }
             else
             {
-                completed = await ReplyAsync(turn, stored.Context!, text, draft);
+                completed = await ReplyAsync(turn, context, text, draft, adopted);
             }
         }
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
@@ -254,6 +264,12 @@ public sealed partial class TurnOrchestrator(
         }
         finally
         {
+            if (completed is null)
+            {
+                // No reply was stored, so the speculations it threw away are counted with a later one.
+                preemptive.KeepWaste(turn.UserId, turn.SessionId, draft.Waste);
+            }
+
             active.End(turn);
             turn.Finish(completed);
         }
@@ -284,7 +300,7 @@ public sealed partial class TurnOrchestrator(
     /// the reply has begun and runs beside it. If the screen finds a crisis, or the provider's content
     /// filter stops the reply, what was sent is retracted and a fixed reply takes its place.
     /// </summary>
-    private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, TurnContext context, string text, ReplyDraft draft)
+    private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, TurnContext context, string text, ReplyDraft draft, Speculation? adopted)
     {
         if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
         {
@@ -302,15 +318,24 @@ public sealed partial class TurnOrchestrator(
             return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
         }
 
-        // Once the assessment is scored, the rest of the session is ordinary coaching.
-        var task = context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
+        var task = TaskOf(context);
         draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
-        // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
-        draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
-
         using var replyStop = CancellationTokenSource.CreateLinkedTokenSource(turn.Stopping);
         Task<StructuredResult<SafetyScreenResult>?>? screening = null;
-        var stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, replyStop.Token);
+        TextTaskStream stream;
+        if (adopted is not null)
+        {
+            // The reply started from the stable partial: what it produced goes out at once, the rest as it streams.
+            draft.Actor = adopted.Actor;
+            stream = adopted.Adopt(action => PublishActionAsync(turn, action));
+        }
+        else
+        {
+            // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
+            draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
+            stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, replyStop.Token);
+        }
+
         draft.PromptVersion = stream.PromptVersion;
         try
         {
@@ -405,6 +430,9 @@ public sealed partial class TurnOrchestrator(
         await draft.FlushAsync();
         return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null) with { RetractionNote = note });
     }
+
+    /// <summary>The text task that answers a turn with this context (once the assessment is scored, the rest is coaching).</summary>
+    private static string TaskOf(TurnContext context) => context.Assessing ? CoachTask.AssessmentQuestion : CoachTask.CoachReply;
 
     private static async Task PublishActionAsync(ActiveTurn turn, CoachAction action)
     {

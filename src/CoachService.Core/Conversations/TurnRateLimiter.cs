@@ -34,5 +34,8 @@ public sealed class TurnRateLimiter(IOptions<CoachingOptions> options) : IDispos
         }
     }
 
+    /// <summary>Whether the user could spend a permit now; spends nothing (a speculation starts only then).</summary>
+    public bool HasPermit(Guid userId) => buckets.GetStatistics(userId) is { CurrentAvailablePermits: > 0 };
+
     public void Dispose() => buckets.Dispose();
 }

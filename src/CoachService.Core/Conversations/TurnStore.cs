@@ -25,7 +25,9 @@ public sealed record ReplyRecord(
     IReadOnlyList<CoachAction>? Actions = null,
     bool CutOff = false,
     string? RetractionNote = null,
-    string? PromptHash = null);
+    string? PromptHash = null,
+    int? WastedInputTokens = null,
+    int? WastedOutputTokens = null);
 
 /// <summary>
 /// The database side of a turn: the user message (once per client turn id), the reply, and a
@@ -130,6 +132,8 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
                 ClientTurnId = turn.TurnId,
                 InputTokens = reply.InputTokens,
                 OutputTokens = reply.OutputTokens,
+                WastedInputTokens = reply.WastedInputTokens,
+                WastedOutputTokens = reply.WastedOutputTokens,
                 Model = reply.Model,
                 PromptVersion = reply.PromptVersion,
                 PromptHash = reply.PromptHash,
@@ -207,7 +211,8 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 
     internal static TurnCompleted ToCompleted(Message m) => new(
         m.SessionId, m.ClientTurnId ?? "", m.SequenceNumber, m.Content, m.Kind, m.Interrupted, m.Model,
-        m.InputTokens, m.OutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs, m.CutOff);
+        m.InputTokens, m.OutputTokens, m.TimeToFirstTokenMs, m.TimeToFirstSentenceMs, m.TotalMs, m.CutOff,
+        m.WastedInputTokens, m.WastedOutputTokens);
 
     private static async Task<int> NextSequenceAsync(CoachDbContext db, Guid sessionId, CancellationToken cancellationToken) =>
         (await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => (int?)m.SequenceNumber, cancellationToken) ?? 0) + 1;

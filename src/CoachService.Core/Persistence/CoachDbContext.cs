@@ -213,7 +213,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
                 Check(t, "messages", "prompt_hash", PromptHash);
                 Check(t, "messages", "client_turn_id", "client_turn_id IS NULL OR length(client_turn_id) BETWEEN 1 AND 100");
                 Check(t, "messages", "tokens",
-                    "(input_tokens IS NULL OR input_tokens >= 0) AND (output_tokens IS NULL OR output_tokens >= 0)");
+                    "(input_tokens IS NULL OR input_tokens >= 0) AND (output_tokens IS NULL OR output_tokens >= 0)"
+                    + " AND (wasted_input_tokens IS NULL OR wasted_input_tokens >= 0) AND (wasted_output_tokens IS NULL OR wasted_output_tokens >= 0)");
                 Check(t, "messages", "latency",
                     "(time_to_first_token_ms IS NULL OR time_to_first_token_ms >= 0) AND (time_to_first_sentence_ms IS NULL OR time_to_first_sentence_ms >= 0) AND (total_ms IS NULL OR total_ms >= 0)");
             });

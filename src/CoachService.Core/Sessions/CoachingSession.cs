@@ -71,6 +71,15 @@ public sealed class Message : IUserOwned
 
     public int? InputTokens { get; set; }
     public int? OutputTokens { get; set; }
+
+    /// <summary>
+    /// For a reply: tokens of the speculative replies (started from partial transcripts) that were discarded
+    /// before it, counted apart from <see cref="InputTokens"/>/<see cref="OutputTokens"/>; null when none.
+    /// </summary>
+    public int? WastedInputTokens { get; set; }
+
+    public int? WastedOutputTokens { get; set; }
+
     public string? Model { get; set; }
     public string? PromptVersion { get; set; }
 

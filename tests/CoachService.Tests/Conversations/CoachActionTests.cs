@@ -113,6 +113,38 @@ public sealed class CoachActionTests
     }
 
     [Fact]
+    public async Task ASpeculativeReplyActsOnlyOnceAFinalAdoptsIt()
+    {
+        var model = new ToolModel();
+        var settings = new Dictionary<string, string?> { ["Preemptive:QuietTime"] = "00:00:10" };
+        await using var app = await CoachApp.StartAsync(settings, services: s => s.AddSingleton<IChatClient>(model.Client));
+        await using var ana = await ActingUser.ConnectAsync(app, "ana");
+        model.Script = (request, round) => round == 0 && request.Messages.Last(m => m.Role == ChatRole.User).Text.Contains("good", StringComparison.Ordinal)
+            ? ToolModel.Call(request, "log_mood", new() { ["mood"] = "good", ["intensity"] = 8 })
+            : ToolModel.Text("Noted.");
+        var journal = app.Services.GetRequiredService<MoodJournal>();
+
+        // The speculation asks for the tool, which waits; a different final discards it: nothing was logged.
+        await ana.StablePartialAsync("I feel good today");
+        await CoachClient.WaitForAsync(() => model.ReplyRequests.Count == 1 ? "asked" : null);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(await journal.ListAsync(ana.UserId));
+        await ana.TalkAsync("I feel bad today, actually.");
+        Assert.Empty(await journal.ListAsync(ana.UserId));
+        Assert.Empty(ana.Actions);
+
+        // A matching final adopts it: the held call runs for the turn, is sent and stored with the reply.
+        await ana.StablePartialAsync("I feel good today");
+        await CoachClient.WaitForAsync(() => model.ReplyRequests.Count == 3 ? "asked" : null);
+        var completed = await ana.TalkAsync("I feel good today.");
+        var action = Assert.Single(ana.Actions).Action;
+        Assert.Equal((MoodPlugin.LogMood, CoachActionOutcome.Done), (action.Function, action.Outcome));
+        Assert.Single(await journal.ListAsync(ana.UserId));
+        Assert.Equal([action], (await ana.StoredReplyAsync(app, completed)).Actions!);
+        Assert.Equal(4, model.ReplyRequests.Count); // the adopted reply's two rounds, no third
+    }
+
+    [Fact]
     public async Task AMoodTheDomainRefusesIsRecordedAsRefusedAndNothingIsLogged()
     {
         var model = new ToolModel();
@@ -327,6 +359,10 @@ internal sealed class ActingUser : IAsyncDisposable
         await _connection.InvokeCoreAsync<TurnAccepted>("SendTurn", [_session, turnId, text]).WaitAsync(ConversationHarness.Timeout);
         return await CoachClient.WaitForAsync(() => _completed.FirstOrDefault(c => c.TurnId == turnId));
     }
+
+    /// <summary>A partial transcript marked stable: the reply may start speculatively.</summary>
+    public Task StablePartialAsync(string text) =>
+        _connection.InvokeCoreAsync<object?>("SendPartialTranscript", [_session, text, true]).WaitAsync(ConversationHarness.Timeout);
 
     /// <summary>The hub's ResumeSession from the start of the session.</summary>
     public Task<SessionResumed> ResumeAsync() =>

@@ -26,6 +26,7 @@ public static class CoachKernel
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddChatClient(chatClient).UseKernelFunctionInvocation();
         builder.Services.AddSingleton<IPromptRenderFilter>(new PromptProvenanceFilter(loggerFactory.CreateLogger<PromptProvenanceFilter>()));
+        builder.Services.AddSingleton<IFunctionInvocationFilter>(new HeldActorFilter());
         foreach (var plugin in plugins)
         {
             builder.Plugins.Add(plugin);

@@ -18,6 +18,7 @@ internal sealed class PromptProvenanceFilter(ILogger<PromptProvenanceFilter> log
         if (TaskInvocation.Of(context.Kernel) is { } invocation && context.RenderedPrompt is { } rendered)
         {
             invocation.RenderedPromptHash = Hash(rendered);
+            invocation.RenderedPromptLength = rendered.Length;
             LlmTaskLog.Rendered(logger, invocation.Task, invocation.PromptVersion, invocation.RenderedPromptHash);
         }
     }

@@ -13,6 +13,7 @@ public sealed class TaskInvocation(string task, string promptVersion, TaskActor?
     internal const string DataKey = "coach.invocation";
 
     private volatile string? _renderedPromptHash;
+    private int _renderedPromptLength = -1;
 
     public string Task { get; } = task;
 
@@ -28,6 +29,13 @@ public sealed class TaskInvocation(string task, string promptVersion, TaskActor?
         internal set => _renderedPromptHash = value;
     }
 
+    /// <summary>Characters of the rendered messages, for an estimate of the input tokens of a request cut short.</summary>
+    public int? RenderedPromptLength
+    {
+        get => Volatile.Read(ref _renderedPromptLength) is var length and >= 0 ? length : null;
+        internal set => Volatile.Write(ref _renderedPromptLength, value ?? -1);
+    }
+
     public static TaskInvocation? Of(Kernel kernel) =>
         kernel.Data.TryGetValue(DataKey, out var value) ? value as TaskInvocation : null;
 }
@@ -35,10 +43,12 @@ public sealed class TaskInvocation(string task, string promptVersion, TaskActor?
 /// <summary>
 /// The authenticated user a task runs for, and where the actions its tools take are reported. It comes
 /// from the turn, never from the model's arguments, so a tool can only touch this user's rows.
+/// A <paramref name="held"/> actor (a speculative reply's) lets no tool act until it is released.
 /// </summary>
-public sealed class TaskActor(Guid userId, Func<CoachAction, Task>? onAction = null)
+public sealed class TaskActor(Guid userId, Func<CoachAction, Task>? onAction = null, bool held = false)
 {
     private readonly ConcurrentQueue<CoachAction> _actions = new();
+    private readonly TaskCompletionSource? _held = held ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
 
     public Guid UserId { get; } = userId;
 
@@ -49,6 +59,13 @@ public sealed class TaskActor(Guid userId, Func<CoachAction, Task>? onAction = n
     /// <exception cref="InvalidOperationException">The task runs for no user: its tools may not act.</exception>
     public static TaskActor Of(Kernel kernel) =>
         TaskInvocation.Of(kernel)?.Actor ?? throw new InvalidOperationException("This task runs for no user; the coach's tools cannot act.");
+
+    /// <summary>Lets a held actor's tools act.</summary>
+    public void Release() => _held?.TrySetResult();
+
+    /// <summary>Completes when the tools may act: at once, or for a held actor once it is released.</summary>
+    public Task MayActAsync(CancellationToken cancellationToken) =>
+        _held is null ? Task.CompletedTask : _held.Task.WaitAsync(cancellationToken);
 
     public async Task RecordAsync(CoachAction action)
     {

@@ -813,6 +813,14 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("user_id");
 
+                    b.Property<int?>("WastedInputTokens")
+                        .HasColumnType("integer")
+                        .HasColumnName("wasted_input_tokens");
+
+                    b.Property<int?>("WastedOutputTokens")
+                        .HasColumnType("integer")
+                        .HasColumnName("wasted_output_tokens");
+
                     b.HasKey("Id")
                         .HasName("pk_messages");
 
@@ -846,7 +854,7 @@ namespace CoachService.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_messages_sequence_number", "sequence_number >= 1");
 
-                            t.HasCheckConstraint("ck_messages_tokens", "(input_tokens IS NULL OR input_tokens >= 0) AND (output_tokens IS NULL OR output_tokens >= 0)");
+                            t.HasCheckConstraint("ck_messages_tokens", "(input_tokens IS NULL OR input_tokens >= 0) AND (output_tokens IS NULL OR output_tokens >= 0) AND (wasted_input_tokens IS NULL OR wasted_input_tokens >= 0) AND (wasted_output_tokens IS NULL OR wasted_output_tokens >= 0)");
                         });
                 });
 
