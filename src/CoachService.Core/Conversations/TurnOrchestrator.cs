@@ -27,6 +27,8 @@ public sealed partial class TurnOrchestrator(
     ActiveTurns active,
     LocalCrisisScreen crisisScreen,
     TurnRateLimiter limiter,
+    TurnClaims claims,
+    TurnCoordinator coordinator,
     BackgroundWork background,
     IOptions<CoachingOptions> options,
     TimeProvider time,
@@ -51,6 +53,41 @@ public sealed partial class TurnOrchestrator(
             throw new DomainValidationException("text", $"text may be at most {Options.MaxTurnLength} characters; this turn has {text.Length}");
         }
 
+        // A turn another instance answers may end between our look and our join: then the next look
+        // finds its stored reply. Twice is enough; a third look would be a turn started meanwhile.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendTurnOnceAsync(userId, sessionId, turnId, text, listener, cancellationToken);
+            }
+            catch (TurnClaimedException claimed) when (claimed.Claim.TurnId == turnId)
+            {
+                // Answered elsewhere (the text matched the stored message before the claim was tried): join it there.
+                if (await coordinator.JoinElsewhereAsync(claimed.Claim, listener.Id, cancellationToken))
+                {
+                    remoteJoins.AddOrUpdate(listener.Id, _ => [claimed.Claim], (_, list) => [.. list, claimed.Claim]);
+                    return new TurnAccepted(sessionId, turnId, "streaming", claimed.Claim.UserSequence, null, []);
+                }
+
+                if (attempt == 2)
+                {
+                    throw new DomainStateException("the reply to this turn has just ended elsewhere; send the turn again", "answering");
+                }
+            }
+            catch (TurnClaimedException claimed)
+            {
+                throw new DomainStateException(
+                    $"the reply to turn '{claimed.Claim.TurnId}' is still being generated; interrupt it or wait for it to finish", "answering");
+            }
+        }
+    }
+
+    /// <summary>Connections here that joined turns other instances answer, so the owner hears when they go.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TurnClaim[]> remoteJoins = new();
+
+    private async Task<TurnAccepted> SendTurnOnceAsync(Guid userId, Guid sessionId, string turnId, string text, ITurnListener listener, CancellationToken cancellationToken)
+    {
         var gate = SessionGates[(sessionId.GetHashCode() & 0x7fffffff) % SessionGates.Length];
         await gate.WaitAsync(cancellationToken);
         try
@@ -77,7 +114,12 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, () => limiter.Spend(userId), Options, cancellationToken);
+            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, async (db, sequence) =>
+            {
+                // Claimed first: a turn answered elsewhere spends nothing.
+                await claims.ClaimAsync(db, userId, sessionId, turnId, sequence, listener.Id, cancellationToken);
+                await limiter.SpendAsync(db, userId, cancellationToken);
+            }, Options, cancellationToken);
             if (stored.Reply is not null)
             {
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
@@ -140,6 +182,17 @@ public sealed partial class TurnOrchestrator(
             }
         }
 
+        else if (await claims.FindAsync(userId, sessionId, cancellationToken) is { } claim && claim.TurnId == turnId)
+        {
+            // Answered by another instance: it stops the reply and stores the heard part; what it kept is read back.
+            // A prefix given as text is heard as its length (TurnStore.HeardOf treats both alike).
+            await coordinator.StopElsewhereAsync(claim, StopReason.BargeIn, heard.Characters ?? heard.Text!.Length, cancellationToken);
+            if (await store.ReplyOfAsync(userId, sessionId, turnId, cancellationToken) is null)
+            {
+                return new TurnInterrupted(sessionId, turnId, null, "");
+            }
+        }
+
         return await store.CutStoredReplyAsync(userId, sessionId, turnId, heard, cancellationToken);
     }
 
@@ -167,6 +220,14 @@ public sealed partial class TurnOrchestrator(
     /// </summary>
     public void ConnectionClosed(string connectionId)
     {
+        if (remoteJoins.TryRemove(connectionId, out var joined))
+        {
+            foreach (var claim in joined)
+            {
+                _ = coordinator.LeftAsync(claim, connectionId).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
         foreach (var turn in active.HeardBy(connectionId))
         {
             if (turn.Leave(connectionId) == 0)
@@ -254,6 +315,8 @@ public sealed partial class TurnOrchestrator(
         }
         finally
         {
+            // A stored reply released the claim in its own unit of work; otherwise release it here.
+            await ReleaseAsync(turn, storedReply: completed is not null);
             active.End(turn);
             turn.Finish(completed);
         }
@@ -275,6 +338,24 @@ public sealed partial class TurnOrchestrator(
                     }
                 }
             });
+        }
+    }
+
+    private async Task ReleaseAsync(ActiveTurn turn, bool storedReply)
+    {
+        try
+        {
+            if (!storedReply)
+            {
+                await claims.ReleaseAsync(turn);
+            }
+
+            await coordinator.AnnounceReleasedAsync(turn.SessionId);
+        }
+        catch (Exception e)
+        {
+            // The claim then outlives the turn until this instance's sweep closes it (TurnCoordinator).
+            LogReleaseFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
         }
     }
 
@@ -447,6 +528,9 @@ public sealed partial class TurnOrchestrator(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: the provider's content filter stopped the reply; a fixed reply replaced it")]
     private static partial void LogFiltered(ILogger logger, Guid sessionId, string turnId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: releasing its claim failed: {Error}: {Reason}")]
+    private static partial void LogReleaseFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId} failed: {Error}: {Reason}")]
     private static partial void LogTurnFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);
