@@ -185,7 +185,10 @@ public sealed partial class TurnCoordinator(
     public Task LeftAsync(TurnClaim claim, string connectionId) =>
         SendAsync(new TurnSignal("left", claim.OwnerKey, claim.SessionId, claim.TurnId, Listener: connectionId, From: Claims.InstanceKey));
 
-    /// <summary>Tells every instance that this instance's turn of the session is over.</summary>
+    /// <summary>
+    /// Tells every instance that this instance's turn of the session is over. Sent only when one waits
+    /// for it (every instance receives every notification on the channel); a waiter also polls the claim.
+    /// </summary>
     public Task AnnounceReleasedAsync(Guid sessionId) => SendAsync(new TurnSignal("released", 0, sessionId, From: Claims.InstanceKey));
 
     /// <summary>Closes the claims of dead owners (and stale ones of this instance's) and tells their listeners.</summary>
@@ -341,7 +344,12 @@ public sealed partial class TurnCoordinator(
         switch (signal.Kind)
         {
             case "stop":
-                turn?.Stop(signal.Reason, signal.Heard is { } heard ? new HeardPart(heard, null) : null);
+                if (turn is not null)
+                {
+                    turn.AwaitedElsewhere = true;
+                    turn.Stop(signal.Reason, signal.Heard is { } heard ? new HeardPart(heard, null) : null);
+                }
+
                 break;
             case "join":
                 var joined = turn is not null && signal.Listener is { } listenerId && Listeners is { } hub;

@@ -350,7 +350,10 @@ public sealed partial class TurnOrchestrator(
                 await claims.ReleaseAsync(turn);
             }
 
-            await coordinator.AnnounceReleasedAsync(turn.SessionId);
+            if (turn.AwaitedElsewhere)
+            {
+                await coordinator.AnnounceReleasedAsync(turn.SessionId);
+            }
         }
         catch (Exception e)
         {
