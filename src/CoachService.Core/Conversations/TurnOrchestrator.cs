@@ -266,6 +266,9 @@ public sealed partial class TurnOrchestrator(
         var text = stored.Text;
         var draft = new ReplyDraft(turn, time);
         TurnCompleted? completed = null;
+        // Told after the turn is over (below), so that a client resending the turn at once gets a new
+        // reply instead of joining the one that just failed.
+        string? failure = null;
         try
         {
             // The local screen decides at once and needs no model: crisis help never waits for, or
@@ -294,7 +297,7 @@ public sealed partial class TurnOrchestrator(
                 // Nothing was heard or produced: no empty message. The user's message stays, and the same
                 // turn id can be sent again for a whole new reply.
                 turn.KeptNothing = true;
-                await FailAsync(turn, NothingKept);
+                failure = NothingKept;
             }
             else
             {
@@ -306,12 +309,12 @@ public sealed partial class TurnOrchestrator(
             // Nothing of a failed reply is stored, even pieces already sent: the user's message stays,
             // and sending the turn again (same turn id) produces a whole new reply.
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            await FailAsync(turn, FailureReason(e));
+            failure = FailureReason(e);
         }
         catch (Exception e)
         {
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            await FailAsync(turn, "the reply could not be produced; send the turn again");
+            failure = "the reply could not be produced; send the turn again";
         }
         finally
         {
@@ -319,6 +322,11 @@ public sealed partial class TurnOrchestrator(
             await ReleaseAsync(turn, storedReply: completed is not null);
             active.End(turn);
             turn.Finish(completed);
+        }
+
+        if (failure is not null)
+        {
+            await FailAsync(turn, failure);
         }
 
         if (completed is not null)
