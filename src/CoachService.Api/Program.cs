@@ -22,7 +22,7 @@ builder.Services.AddCoachDomain();
 builder.Services.AddCoachLlm(builder.Configuration);
 builder.Services.AddCoachKernel(builder.Configuration);
 builder.Services.AddCoachConversations(builder.Configuration);
-builder.Services.AddCoachHub();
+builder.Services.AddCoachHub(builder.Configuration);
 builder.Services.AddCoachHealthChecks();
 builder.Services.AddCoachAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddCoachApi();

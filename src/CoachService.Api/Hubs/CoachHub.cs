@@ -78,7 +78,7 @@ public sealed class CoachHub(
 }
 
 /// <summary>Turn listeners that send a turn's events to one connection.</summary>
-public sealed class HubTurnListeners(IHubContext<CoachHub, ICoachClient> hub)
+public sealed class HubTurnListeners(IHubContext<CoachHub, ICoachClient> hub) : ITurnListeners
 {
     public ITurnListener For(string connectionId) => new Listener(hub.Clients.Client(connectionId), connectionId);
 

@@ -5,21 +5,40 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace CoachService.Api.Hubs;
 
 public static class HubServiceCollectionExtensions
 {
-    /// <summary>SignalR with the JSON protocol in snake_case (like the REST API), the message size limit and the hub filter.</summary>
-    public static IServiceCollection AddCoachHub(this IServiceCollection services)
+    /// <summary>The connection string that switches SignalR's Redis backplane on (ConnectionStrings:Redis).</summary>
+    public const string RedisConnectionStringName = "Redis";
+
+    /// <summary>
+    /// SignalR with the JSON protocol in snake_case (like the REST API), the message size limit and the hub
+    /// filter; with <c>ConnectionStrings:Redis</c> set, on the Redis backplane, so an event sent by one
+    /// instance reaches a connection on another (docs/decisions/scale-out.md).
+    /// </summary>
+    public static IServiceCollection AddCoachHub(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<CoachHubFilter>();
         // The dispatcher logs every exception a hub method throws at Error with its stack trace, expected
         // refusals included; the filter logs each call's failure once instead, at the right level.
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.AddSingleton<HubTurnListeners>();
-        services.AddSignalR(hub => hub.AddFilter<CoachHubFilter>())
+        services.AddSingleton<ITurnListeners>(provider => provider.GetRequiredService<HubTurnListeners>());
+        var signalR = services.AddSignalR(hub => hub.AddFilter<CoachHubFilter>())
             .AddJsonProtocol(json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        if (configuration.GetConnectionString(RedisConnectionStringName) is { Length: > 0 } redis)
+        {
+            signalR.AddStackExchangeRedis(redis, backplane =>
+            {
+                // One Redis may serve several deployments; and the service starts (alone) while Redis is down.
+                backplane.Configuration.ChannelPrefix = RedisChannel.Literal("coach");
+                backplane.Configuration.AbortOnConnectFail = false;
+            });
+        }
+
         // The same JSON protocol, letting clients leave out trailing optional arguments (SendPartialTranscript's stable flag).
         services.RemoveAll<IHubProtocol>();
         services.AddSingleton<IHubProtocol>(provider => new OptionalArgumentsHubProtocol(

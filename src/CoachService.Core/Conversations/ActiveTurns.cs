@@ -38,6 +38,15 @@ public sealed class ActiveTurn(Guid userId, Guid sessionId, string turnId, int u
     /// <summary>The user's message this turn answers.</summary>
     public string Text { get; } = text;
 
+    private volatile bool awaitedElsewhere;
+
+    /// <summary>Another instance asked to stop this turn and waits for its end: the end is announced to it (TurnCoordinator).</summary>
+    public bool AwaitedElsewhere
+    {
+        get => awaitedElsewhere;
+        set => awaitedElsewhere = value;
+    }
+
     /// <summary>The reply was stopped before anything of it was heard, so nothing was stored.</summary>
     public bool KeptNothing { get; set; }
 

@@ -23,6 +23,17 @@ public static class ConversationServiceCollectionExtensions
         services.AddSingleton<EmotionalSnapshots>();
         services.AddSingleton<OnboardingCompletion>();
         services.AddSingleton<TurnRateLimiter>();
+        services.AddSingleton<TurnClaims>();
+        services.AddValidatedOptions<TurnCoordinationOptions>(configuration, TurnCoordinationOptions.SectionName);
+        services.AddSingleton(provider => new TurnCoordinator(
+            provider.GetRequiredService<CoachService.Persistence.CoachConnectionStrings>,
+            provider.GetRequiredService<TurnClaims>,
+            provider.GetRequiredService<ActiveTurns>(),
+            provider,
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<TurnCoordinationOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TurnCoordinator>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<TurnCoordinator>());
         services.AddHostedService<ConversationShutdown>();
         services.AddIdleSessionSweep(configuration);
         return services;

@@ -17,6 +17,8 @@ public sealed class SessionEnding(
     CoachDatabase database,
     LlmTaskRunner tasks,
     ActiveTurns active,
+    TurnClaims claims,
+    TurnCoordinator coordinator,
     BackgroundWork background,
     PreemptiveGeneration preemptive,
     TimeProvider time)
@@ -35,6 +37,11 @@ public sealed class SessionEnding(
         {
             running.Stop(StopReason.SessionEnded);
             await running.Done.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        else if (await claims.FindAsync(userId, sessionId, cancellationToken) is { } claim)
+        {
+            // Answered by another instance: it stops and stores what was produced before the session ends.
+            await coordinator.StopElsewhereAsync(claim, StopReason.SessionEnded, null, cancellationToken);
         }
 
         // The last turn's emotions belong in the session's snapshot.
@@ -138,6 +145,8 @@ public sealed class SessionEnding(
                 metrics["summary_output_tokens"] = used.Sum(u => u.OutputTokens);
             }
 
+            // A turn claimed after the stop above can store nothing now: its claim goes with the session.
+            await TurnClaims.CloseAllAsync(db, sessionId, cancellationToken);
             var now = time.GetUtcNow();
             var completed = await SessionCompletion.CompleteAsync(db, sessionId, new SessionOutcome(
                 summaryValue?.Virtue, snapshot, summaryValue?.KeyInsights ?? [], suggested ?? [], metadata), now, cancellationToken);

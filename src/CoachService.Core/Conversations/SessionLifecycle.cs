@@ -7,8 +7,7 @@ namespace CoachService.Conversations;
 /// <summary>Starting and resuming coaching sessions; <see cref="SessionEnding"/> ends them.</summary>
 public sealed class SessionLifecycle(
     CoachDatabase database,
-    CoachingSessions sessions,
-    ActiveTurns active)
+    CoachingSessions sessions)
 {
     public async Task<SessionStarted> StartAsync(Guid userId, string sessionType, string? persona, CancellationToken cancellationToken)
     {
@@ -34,7 +33,8 @@ public sealed class SessionLifecycle(
                 .OrderBy(m => m.SequenceNumber)
                 .Select(m => SessionMessage.Of(m))
                 .ToListAsync(cancellationToken);
-            var streaming = active.Find(sessionId) is { } turn && turn.UserId == userId ? turn.TurnId : null;
+            // The claim, not this instance's memory: the turn may be answered by another instance.
+            var streaming = await db.TurnClaims.Where(c => c.SessionId == sessionId).Select(c => c.TurnId).SingleOrDefaultAsync(cancellationToken);
             return new SessionResumed(sessionId, session.Status.ToWire(), await ConversationContext.PersonaOfAsync(db, session, cancellationToken), messages, streaming);
         }, cancellationToken);
     }

@@ -28,6 +28,8 @@ public sealed partial class TurnOrchestrator(
     ActiveTurns active,
     LocalCrisisScreen crisisScreen,
     TurnRateLimiter limiter,
+    TurnClaims claims,
+    TurnCoordinator coordinator,
     BackgroundWork background,
     PreemptiveGeneration preemptive,
     IOptions<CoachingOptions> options,
@@ -53,6 +55,41 @@ public sealed partial class TurnOrchestrator(
             throw new DomainValidationException("text", $"text may be at most {Options.MaxTurnLength} characters; this turn has {text.Length}");
         }
 
+        // A turn another instance answers may end between our look and our join: then the next look
+        // finds its stored reply. Twice is enough; a third look would be a turn started meanwhile.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendTurnOnceAsync(userId, sessionId, turnId, text, listener, cancellationToken);
+            }
+            catch (TurnClaimedException claimed) when (claimed.Claim.TurnId == turnId)
+            {
+                // Answered elsewhere (the text matched the stored message before the claim was tried): join it there.
+                if (await coordinator.JoinElsewhereAsync(claimed.Claim, listener.Id, cancellationToken))
+                {
+                    remoteJoins.AddOrUpdate(listener.Id, _ => [claimed.Claim], (_, list) => [.. list, claimed.Claim]);
+                    return new TurnAccepted(sessionId, turnId, "streaming", claimed.Claim.UserSequence, null, []);
+                }
+
+                if (attempt == 2)
+                {
+                    throw new DomainStateException("the reply to this turn has just ended elsewhere; send the turn again", "answering");
+                }
+            }
+            catch (TurnClaimedException claimed)
+            {
+                throw new DomainStateException(
+                    $"the reply to turn '{claimed.Claim.TurnId}' is still being generated; interrupt it or wait for it to finish", "answering");
+            }
+        }
+    }
+
+    /// <summary>Connections here that joined turns other instances answer, so the owner hears when they go.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TurnClaim[]> remoteJoins = new();
+
+    private async Task<TurnAccepted> SendTurnOnceAsync(Guid userId, Guid sessionId, string turnId, string text, ITurnListener listener, CancellationToken cancellationToken)
+    {
         var gate = SessionGates[(sessionId.GetHashCode() & 0x7fffffff) % SessionGates.Length];
         await gate.WaitAsync(cancellationToken);
         try
@@ -79,7 +116,12 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, () => limiter.Spend(userId), Options, cancellationToken);
+            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, async (db, sequence) =>
+            {
+                // Claimed first: a turn answered elsewhere spends nothing.
+                await claims.ClaimAsync(db, userId, sessionId, turnId, sequence, listener.Id, cancellationToken);
+                await limiter.SpendAsync(db, userId, cancellationToken);
+            }, Options, cancellationToken);
             if (stored.Reply is not null)
             {
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
@@ -144,6 +186,17 @@ public sealed partial class TurnOrchestrator(
             }
         }
 
+        else if (await claims.FindAsync(userId, sessionId, cancellationToken) is { } claim && claim.TurnId == turnId)
+        {
+            // Answered by another instance: it stops the reply and stores the heard part; what it kept is read back.
+            // A prefix given as text is heard as its length (TurnStore.HeardOf treats both alike).
+            await coordinator.StopElsewhereAsync(claim, StopReason.BargeIn, heard.Characters ?? heard.Text!.Length, cancellationToken);
+            if (await store.ReplyOfAsync(userId, sessionId, turnId, cancellationToken) is null)
+            {
+                return new TurnInterrupted(sessionId, turnId, null, "");
+            }
+        }
+
         return await store.CutStoredReplyAsync(userId, sessionId, turnId, heard, cancellationToken);
     }
 
@@ -173,6 +226,14 @@ public sealed partial class TurnOrchestrator(
     /// </summary>
     public void ConnectionClosed(string connectionId)
     {
+        if (remoteJoins.TryRemove(connectionId, out var joined))
+        {
+            foreach (var claim in joined)
+            {
+                _ = coordinator.LeftAsync(claim, connectionId).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
         foreach (var turn in active.HeardBy(connectionId))
         {
             if (turn.Leave(connectionId) == 0)
@@ -211,6 +272,9 @@ public sealed partial class TurnOrchestrator(
         var text = stored.Text;
         var draft = new ReplyDraft(turn, time);
         TurnCompleted? completed = null;
+        // Told after the turn is over (below), so that a client resending the turn at once gets a new
+        // reply instead of joining the one that just failed.
+        string? failure = null;
         try
         {
             // The local screen decides at once and needs no model: crisis help never waits for, or
@@ -243,7 +307,7 @@ public sealed partial class TurnOrchestrator(
                 // Nothing was heard or produced: no empty message. The user's message stays, and the same
                 // turn id can be sent again for a whole new reply.
                 turn.KeptNothing = true;
-                await FailAsync(turn, NothingKept);
+                failure = NothingKept;
             }
             else
             {
@@ -255,12 +319,12 @@ public sealed partial class TurnOrchestrator(
             // Nothing of a failed reply is stored, even pieces already sent: the user's message stays,
             // and sending the turn again (same turn id) produces a whole new reply.
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            await FailAsync(turn, FailureReason(e));
+            failure = FailureReason(e);
         }
         catch (Exception e)
         {
             LogTurnFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
-            await FailAsync(turn, "the reply could not be produced; send the turn again");
+            failure = "the reply could not be produced; send the turn again";
         }
         finally
         {
@@ -270,8 +334,15 @@ public sealed partial class TurnOrchestrator(
                 preemptive.KeepWaste(turn.UserId, turn.SessionId, draft.Waste);
             }
 
+            // A stored reply released the claim in its own unit of work; otherwise release it here.
+            await ReleaseAsync(turn, storedReply: completed is not null);
             active.End(turn);
             turn.Finish(completed);
+        }
+
+        if (failure is not null)
+        {
+            await FailAsync(turn, failure);
         }
 
         if (completed is not null)
@@ -291,6 +362,27 @@ public sealed partial class TurnOrchestrator(
                     }
                 }
             });
+        }
+    }
+
+    private async Task ReleaseAsync(ActiveTurn turn, bool storedReply)
+    {
+        try
+        {
+            if (!storedReply)
+            {
+                await claims.ReleaseAsync(turn);
+            }
+
+            if (turn.AwaitedElsewhere)
+            {
+                await coordinator.AnnounceReleasedAsync(turn.SessionId);
+            }
+        }
+        catch (Exception e)
+        {
+            // The claim then outlives the turn until this instance's sweep closes it (TurnCoordinator).
+            LogReleaseFailed(logger, turn.SessionId, turn.TurnId, e.GetType().Name, e.Message);
         }
     }
 
@@ -482,6 +574,9 @@ public sealed partial class TurnOrchestrator(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: the provider's content filter stopped the reply; a fixed reply replaced it")]
     private static partial void LogFiltered(ILogger logger, Guid sessionId, string turnId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: releasing its claim failed: {Error}: {Reason}")]
+    private static partial void LogReleaseFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId} failed: {Error}: {Reason}")]
     private static partial void LogTurnFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);

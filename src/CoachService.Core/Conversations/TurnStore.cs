@@ -33,7 +33,7 @@ public sealed record ReplyRecord(
 /// The database side of a turn: the user message (once per client turn id), the reply, and a
 /// barge-in cut of a reply already stored. Each call is one unit of work for one user.
 /// </summary>
-public sealed class TurnStore(CoachDatabase database, TimeProvider time)
+public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimeProvider time)
 {
     /// <summary>
     /// A reply that was streamed has been seen by the user: storing it is retried through a database
@@ -53,7 +53,8 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 
     /// <summary>
     /// Stores the user's message, or finds the earlier one of a repeated turn (and its reply). <paramref name="admit"/>
-    /// runs, inside the unit of work, only when the turn still needs a reply; if it throws, nothing is stored.
+    /// runs, inside the unit of work and given the user message's sequence number, only when the turn still
+    /// needs a reply (it claims the turn and spends the rate limit); if it throws, nothing is stored.
     /// </summary>
     /// <exception cref="DomainConflictException">The turn id was used for a different text.</exception>
     /// <remarks>
@@ -61,7 +62,7 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
     /// is called.
     /// </remarks>
     public Task<StoredTurn> StoreUserMessageAsync(
-        Guid userId, Guid sessionId, string turnId, string text, Action admit, CoachingOptions options, CancellationToken cancellationToken) =>
+        Guid userId, Guid sessionId, string turnId, string text, Func<CoachDbContext, int, Task> admit, CoachingOptions options, CancellationToken cancellationToken) =>
         database.ForUserAsync(userId, async db =>
         {
             var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
@@ -82,15 +83,15 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 
                 // A turn whose reply failed or was never made: it is answered now, if the session still takes turns.
                 session.EnsureOpen();
-                admit();
+                await admit(db, user.SequenceNumber);
                 return new StoredTurn(user.SequenceNumber, user.Content, null, user.Id,
                     await ConversationContext.BuildAsync(db, session, user.SequenceNumber, user.Content, options, cancellationToken));
             }
 
             session.EnsureOpen();
-            admit();
-            session.UserTurnTaken();
             var sequence = await NextSequenceAsync(db, sessionId, cancellationToken);
+            await admit(db, sequence);
+            session.UserTurnTaken();
             var now = time.GetUtcNow();
             var id = Guid.CreateVersion7(now);
             var context = await ConversationContext.BuildAsync(db, session, sequence, text, options, cancellationToken);
@@ -110,14 +111,20 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 
     /// <summary>
     /// Stores the reply of a turn. Stored even when the client has gone: what was produced is part of
-    /// the record. A safety reply flags the session.
+    /// the record. A safety reply flags the session. The same unit of work deletes the turn's claim.
     /// </summary>
+    /// <exception cref="TurnLostException">The claim was gone (closed elsewhere): nothing is stored.</exception>
     public Task<TurnCompleted> StoreReplyAsync(ActiveTurn turn, ReplyRecord reply) =>
         replyStorage.ExecuteAsync(async _ => await StoreReplyOnceAsync(turn, reply), CancellationToken.None).AsTask();
 
     private Task<TurnCompleted> StoreReplyOnceAsync(ActiveTurn turn, ReplyRecord reply) =>
         database.ForUserAsync(turn.UserId, async db =>
         {
+            if (!await claims.ReleaseAsync(db, turn))
+            {
+                throw new TurnLostException(turn.SessionId, turn.TurnId);
+            }
+
             var message = new Message
             {
                 UserId = turn.UserId,
@@ -199,6 +206,12 @@ public sealed class TurnStore(CoachDatabase database, TimeProvider time)
 
             return new TurnInterrupted(sessionId, turnId, reply.SequenceNumber, reply.Content);
         }, cancellationToken);
+
+    /// <summary>The stored reply of a turn, if it has one.</summary>
+    public Task<TurnCompleted?> ReplyOfAsync(Guid userId, Guid sessionId, string turnId, CancellationToken cancellationToken) =>
+        database.ForUserAsync(userId, async db =>
+            await db.Messages.AsNoTracking().SingleOrDefaultAsync(m => m.SessionId == sessionId && m.ClientTurnId == turnId && m.Role == "assistant", cancellationToken)
+                is { } reply ? ToCompleted(reply) : null, cancellationToken);
 
     /// <summary>The part of a reply the user heard: a prefix of what was produced, never more.</summary>
     internal static string HeardOf(string produced, HeardPart heard)

@@ -36,6 +36,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
     public DbSet<UserAchievement> UserAchievements => Set<UserAchievement>();
     public DbSet<MoodCheckIn> MoodCheckIns => Set<MoodCheckIn>();
     public DbSet<ErasedUser> ErasedUsers => Set<ErasedUser>();
+    public DbSet<Conversations.TurnClaim> TurnClaims => Set<Conversations.TurnClaim>();
+    public DbSet<Conversations.TurnBucket> TurnBuckets => Set<Conversations.TurnBucket>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -336,6 +338,33 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             e.HasKey(x => x.Id).HasName("pk_erased_users");
             e.Property(x => x.Id).ValueGeneratedNever();
             e.HasQueryFilter(x => x.Id == CurrentUserId);
+        });
+
+        model.Entity<Conversations.TurnClaim>(e =>
+        {
+            // One per session: the key is what makes a second instance's claim fail. Row level security as
+            // for every user-owned table; the dead-owner sweep is a SECURITY DEFINER function.
+            e.ToTable("turn_claims");
+            e.HasKey(c => c.SessionId).HasName("pk_turn_claims");
+            e.Property(c => c.SessionId).ValueGeneratedNever();
+            e.HasOne<CoachingSession>().WithMany().HasForeignKey(c => c.SessionId)
+                .OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_turn_claims_session_id");
+            e.HasOne<User>().WithMany().HasForeignKey(c => c.UserId)
+                .OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_turn_claims_user_id");
+            e.HasIndex(c => c.UserId).HasDatabaseName("ix_turn_claims_user_id");
+            e.HasIndex(c => c.OwnerKey).HasDatabaseName("ix_turn_claims_owner_key");
+            e.Property(c => c.Listeners).HasDefaultValueSql("'{}'::text[]");
+            e.HasQueryFilter(c => c.UserId == CurrentUserId);
+        });
+
+        model.Entity<Conversations.TurnBucket>(e =>
+        {
+            e.ToTable("turn_buckets");
+            e.HasKey(b => b.UserId).HasName("pk_turn_buckets");
+            e.Property(b => b.UserId).ValueGeneratedNever();
+            e.HasOne<User>().WithMany().HasForeignKey(b => b.UserId)
+                .OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_turn_buckets_user_id");
+            e.HasQueryFilter(b => b.UserId == CurrentUserId);
         });
 
         SnakeCaseColumns(model);

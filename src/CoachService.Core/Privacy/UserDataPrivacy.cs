@@ -56,6 +56,9 @@ public sealed class UserDataPrivacy(CoachDatabase database, UserKeyRing keys, Ti
                 ["virtues"] = Rows(await db.Virtues.AsNoTracking().OrderBy(v => v.FirstEarnedAt).ToListAsync(cancellationToken)),
                 ["user_achievements"] = Rows(achievements),
                 ["mood_checkins"] = Rows(await db.MoodCheckIns.AsNoTracking().OrderBy(m => m.RecordedAt).ToListAsync(cancellationToken)),
+                // A reply being generated right now, and the rate-limit bucket: the user's too.
+                ["turn_claims"] = Rows(await db.TurnClaims.AsNoTracking().OrderBy(c => c.ClaimedAt).ToListAsync(cancellationToken)),
+                ["turn_buckets"] = Rows(await db.TurnBuckets.AsNoTracking().ToListAsync(cancellationToken)),
                 ["user_settings"] = Rows(settings.Select(s => new
                 {
                     s.Id, s.UserId, SettingKey = s.Key, SettingValue = JsonDocument.Parse(s.ValueJson).RootElement,

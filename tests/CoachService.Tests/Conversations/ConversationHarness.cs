@@ -79,12 +79,15 @@ internal sealed class ConversationHarness : IAsyncDisposable
         var response = await http.PostAsJsonAsync("/dev/token", new { email, name = name ?? email.Split('@')[0], timezone = "Europe/Lisbon" });
         response.EnsureSuccessStatusCode();
         var token = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var client = new CoachClient(this, token.GetProperty("access_token").GetString()!, Guid.Parse(token.GetProperty("user_id").GetString()!));
+        var client = new CoachClient(App.BaseAddress, token.GetProperty("access_token").GetString()!, Guid.Parse(token.GetProperty("user_id").GetString()!));
         await client.ConnectAsync();
         return client;
     }
 
-    private FakeResponse Answer(FakeRequest request)
+    private FakeResponse Answer(FakeRequest request) => Answer(request, CoachReply);
+
+    /// <summary>Answers each task by its JSON-schema name; a streamed text task gets <paramref name="coachReply"/>.</summary>
+    public static FakeResponse Answer(FakeRequest request, Func<FakeRequest, FakeResponse> coachReply)
     {
         var lastUser = request.Messages.LastOrDefault(m => m.Role == "user").Content ?? "";
         return TaskOf(request) switch
@@ -115,7 +118,7 @@ internal sealed class ConversationHarness : IAsyncDisposable
                 confidence = 0.72,
                 insights = new[] { "Drives towards results." },
             }),
-            _ => CoachReply(request),
+            _ => coachReply(request),
         };
     }
 
@@ -132,7 +135,8 @@ internal sealed class ConversationHarness : IAsyncDisposable
 }
 
 /// <summary>A signed-in user's hub connection that records every event the service sends.</summary>
-internal sealed class CoachClient(ConversationHarness harness, string token, Guid userId) : IAsyncDisposable
+/// <param name="server">The instance it connects to (and reconnects to).</param>
+internal sealed class CoachClient(Uri server, string token, Guid userId) : IAsyncDisposable
 {
     private HubConnection connection = null!;
 
@@ -154,7 +158,7 @@ internal sealed class CoachClient(ConversationHarness harness, string token, Gui
 
     public async Task ConnectAsync()
     {
-        connection = CoachHubConnections.Create(harness.App.BaseAddress, "/hubs/coach", () => Task.FromResult<string?>(Token),
+        connection = CoachHubConnections.Create(server, "/hubs/coach", () => Task.FromResult<string?>(Token),
             json => json.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         connection.On<ReplyChunk>("ReplyChunk", chunk => Chunks.Writer.TryWrite(chunk));
         connection.On<TurnCompleted>("TurnCompleted", Completed.Enqueue);

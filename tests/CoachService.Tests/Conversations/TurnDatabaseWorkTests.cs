@@ -27,6 +27,8 @@ public sealed class TurnDatabaseWorkTests
         var transactions = entries.Count(e => e.Id.Name == "Microsoft.EntityFrameworkCore.Database.Transaction.TransactionStarted");
         // One transaction stores the message and reads the context, one stores the reply, one the emotions.
         Assert.Equal(3, transactions);
-        Assert.True(commands <= 17, $"{commands} statements for one turn");
+        // 17 on one instance; scale-out added three, all inside those transactions: the turn's claim, the
+        // shared rate-limit bucket (both with the message) and the claim's release (with the reply).
+        Assert.True(commands <= 20, $"{commands} statements for one turn");
     }
 }

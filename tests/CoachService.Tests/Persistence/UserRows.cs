@@ -12,6 +12,7 @@ internal static class UserRows
         ("emotional_focus_categories", "user_id"), ("coaching_preferences", "user_id"), ("goals", "user_id"),
         ("sessions", "user_id"), ("messages", "user_id"), ("message_emotions", "user_id"), ("session_metrics", "user_id"),
         ("streaks", "user_id"), ("virtues", "user_id"), ("user_achievements", "user_id"), ("mood_checkins", "user_id"),
+        ("turn_claims", "user_id"), ("turn_buckets", "user_id"),
     ];
 
     public static async Task<Guid> SeedAsync(NpgsqlConnection owner, string email)
@@ -38,6 +39,8 @@ internal static class UserRows
             INSERT INTO user_achievements (user_id, achievement_id, achieved_value)
                 SELECT @u, id, 1 FROM achievements WHERE code = 'first_session';
             INSERT INTO mood_checkins (user_id, mood, intensity, triggers) VALUES (@u, 'content', 6, '{work}');
+            INSERT INTO turn_claims (session_id, user_id, turn_id, user_sequence, owner_key, claimed_at) VALUES (@s, @u, 't1', 1, 42, now());
+            INSERT INTO turn_buckets (user_id, tokens, updated_at) VALUES (@u, 4, now());
             """, owner);
         command.Parameters.AddWithValue("u", user);
         command.Parameters.AddWithValue("s", session);

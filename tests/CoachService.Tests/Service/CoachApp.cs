@@ -17,10 +17,12 @@ public sealed class CoachApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
     private readonly Action<IServiceCollection>? services;
+    private readonly bool ownsDatabase;
 
-    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, FakeLogCollector? logs, Action<IServiceCollection>? services)
+    private CoachApp(CoachTestDatabase database, Dictionary<string, string?> settings, FakeLogCollector? logs, Action<IServiceCollection>? services, bool ownsDatabase = true)
     {
         Database = database;
+        this.ownsDatabase = ownsDatabase;
         this.settings = settings;
         this.services = services;
         Logs = logs;
@@ -49,6 +51,18 @@ public sealed class CoachApp : WebApplicationFactory<Program>
         Func<CoachTestDatabase, IReadOnlyDictionary<string, string?>>? databaseSettings = null)
     {
         var database = await CoachTestDatabase.CreateAsync();
+        return Start(database, settings, captureLogs, services, ownsDatabase: true, databaseSettings);
+    }
+
+    /// <summary>Another instance of the service on a database the caller owns (and disposes), as a scale-out runs.</summary>
+    public static CoachApp StartOn(
+        CoachTestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, bool captureLogs = false, Action<IServiceCollection>? services = null) =>
+        Start(database, settings, captureLogs, services, ownsDatabase: false);
+
+    private static CoachApp Start(
+        CoachTestDatabase database, IReadOnlyDictionary<string, string?>? settings, bool captureLogs, Action<IServiceCollection>? services, bool ownsDatabase,
+        Func<CoachTestDatabase, IReadOnlyDictionary<string, string?>>? databaseSettings = null)
+    {
         var all = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Coach"] = database.Connections.Owner,
@@ -62,7 +76,7 @@ public sealed class CoachApp : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var app = new CoachApp(database, all, captureLogs ? new FakeLogCollector() : null, services);
+        var app = new CoachApp(database, all, captureLogs ? new FakeLogCollector() : null, services, ownsDatabase);
         app.StartServer();
         return app;
     }
@@ -89,6 +103,9 @@ public sealed class CoachApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
     }
 }

@@ -30,10 +30,14 @@ public sealed class IdleSessionSweepTests
         var talkedLater = (await sessions.StartAsync(ana, "face_to_face")).Id;
         var streaming = (await sessions.StartAsync(ben, "face_to_face")).Id;
         var completed = (await sessions.StartAsync(ben, "face_to_face")).Id;
+        var streamingElsewhere = (await sessions.StartAsync(ben, "face_to_face")).Id;
         await SetStatusAsync(database, ben, completed, SessionStatus.Completed);
 
         time.Advance(TimeSpan.FromHours(1));
-        await new TurnStore(database.Get<CoachDatabase>(), time).StoreUserMessageAsync(ana, talkedLater, "t1", "Still here", () => { }, new CoachingOptions(), CancellationToken.None);
+        var claims = new TurnClaims(database.Get<CoachDatabase>(), time);
+        await new TurnStore(database.Get<CoachDatabase>(), claims, time).StoreUserMessageAsync(ana, talkedLater, "t1", "Still here", (_, _) => Task.CompletedTask, new CoachingOptions(), CancellationToken.None);
+        // Answered by another instance: only the claim in the database says so.
+        await database.Get<CoachDatabase>().ForUserAsync(ben, db => claims.ClaimAsync(db, ben, streamingElsewhere, "t1", 1, "connection-b", CancellationToken.None));
         time.Advance(Idle - TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
         var fresh = (await sessions.StartAsync(ana, "face_to_face")).Id;
         var active = new ActiveTurns();
@@ -47,6 +51,7 @@ public sealed class IdleSessionSweepTests
         Assert.Equal(SessionStatus.InProgress, await StatusAsync(database, ana, talkedLater));
         Assert.Equal(SessionStatus.Started, await StatusAsync(database, ana, fresh));
         Assert.Equal(SessionStatus.Started, await StatusAsync(database, ben, streaming));
+        Assert.Equal(SessionStatus.Started, await StatusAsync(database, ben, streamingElsewhere));
         Assert.Equal(SessionStatus.Completed, await StatusAsync(database, ben, completed));
         Assert.Empty(await Sweep(database, active, time).SweepAsync().WaitAsync(Timeout));
     }

@@ -191,7 +191,7 @@ public sealed partial class PreemptiveGeneration(
                 return;
             }
 
-            var plan = await database.ForUserAsync(userId, db => PlanAsync(db, sessionId, text), CancellationToken.None);
+            var plan = await database.ForUserAsync(userId, db => PlanAsync(db, userId, sessionId, text), CancellationToken.None);
             if (plan.Refusal is { } planRefusal)
             {
                 LogNotSpeculating(logger, sessionId, planRefusal);
@@ -267,12 +267,24 @@ public sealed partial class PreemptiveGeneration(
             return "limit";
         }
 
-        return limiter.HasPermit(userId) ? null : "rate_limited";
+        return null;
     }
 
     /// <summary>The context the final transcript would get, read (never written) in one unit of work.</summary>
-    private async Task<Plan> PlanAsync(CoachDbContext db, Guid sessionId, string text)
+    private async Task<Plan> PlanAsync(CoachDbContext db, Guid userId, Guid sessionId, string text)
     {
+        // The user's bucket is shared by every instance: a speculation starts only while it has a permit
+        // (checking spends nothing), and never while a turn of the session is claimed by any instance.
+        if (!await limiter.HasPermitAsync(db, userId, CancellationToken.None))
+        {
+            return new Plan("rate_limited");
+        }
+
+        if (await db.TurnClaims.AnyAsync(c => c.SessionId == sessionId))
+        {
+            return new Plan("answering");
+        }
+
         var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId)
             ?? throw new DomainNotFoundException("session", sessionId);
         if (!session.Status.IsOpen())

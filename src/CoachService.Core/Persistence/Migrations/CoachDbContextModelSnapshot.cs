@@ -23,6 +23,72 @@ namespace CoachService.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CoachService.Conversations.TurnBucket", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<double>("Tokens")
+                        .HasColumnType("double precision")
+                        .HasColumnName("tokens");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_turn_buckets");
+
+                    b.ToTable("turn_buckets", (string)null);
+                });
+
+            modelBuilder.Entity("CoachService.Conversations.TurnClaim", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.Property<DateTimeOffset>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.PrimitiveCollection<List<string>>("Listeners")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("listeners")
+                        .HasDefaultValueSql("'{}'::text[]");
+
+                    b.Property<long>("OwnerKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("owner_key");
+
+                    b.Property<string>("TurnId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("turn_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("UserSequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("user_sequence");
+
+                    b.HasKey("SessionId")
+                        .HasName("pk_turn_claims");
+
+                    b.HasIndex("OwnerKey")
+                        .HasDatabaseName("ix_turn_claims_owner_key");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_turn_claims_user_id");
+
+                    b.ToTable("turn_claims", (string)null);
+                });
+
             modelBuilder.Entity("CoachService.Goals.Goal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1186,6 +1252,33 @@ namespace CoachService.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_mood_checkins_mood", "length(mood) BETWEEN 1 AND 50");
                         });
+                });
+
+            modelBuilder.Entity("CoachService.Conversations.TurnBucket", b =>
+                {
+                    b.HasOne("CoachService.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_turn_buckets_user_id");
+                });
+
+            modelBuilder.Entity("CoachService.Conversations.TurnClaim", b =>
+                {
+                    b.HasOne("CoachService.Sessions.CoachingSession", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_turn_claims_session_id");
+
+                    b.HasOne("CoachService.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_turn_claims_user_id");
                 });
 
             modelBuilder.Entity("CoachService.Goals.Goal", b =>

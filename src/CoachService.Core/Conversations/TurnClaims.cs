@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using CoachService.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace CoachService.Conversations;
+
+/// <summary>A turn of the session is being answered already, maybe by another instance.</summary>
+public sealed class TurnClaimedException(TurnClaim claim)
+    : Exception($"session {claim.SessionId} is answering turn '{claim.TurnId}'")
+{
+    public TurnClaim Claim { get; } = claim;
+}
+
+/// <summary>The turn's claim was gone when its reply was to be stored: it was closed elsewhere.</summary>
+public sealed class TurnLostException(Guid sessionId, string turnId)
+    : Exception($"session {sessionId} turn '{turnId}' was closed elsewhere (the session was ended, or this instance was taken for dead)");
+
+/// <summary>
+/// The <see cref="TurnClaim"/> rows: who answers which session's turn, across every instance on the
+/// database. This instance claims with <see cref="InstanceKey"/>, the key of the advisory lock its
+/// <see cref="TurnCoordinator"/> holds for as long as it lives (see docs/decisions/scale-out.md).
+/// </summary>
+public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
+{
+    /// <summary>This instance's key: positive, random, and new at every start.</summary>
+    public long InstanceKey { get; } = (long)(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 2) + 1;
+
+    /// <summary>Claims the session's turn inside the unit of work storing its user message.</summary>
+    /// <exception cref="TurnClaimedException">The session's turn is claimed already (committed by another transaction).</exception>
+    public async Task ClaimAsync(CoachDbContext db, Guid userId, Guid sessionId, string turnId, int userSequence, string listener, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        // ON CONFLICT waits for a concurrent claim to commit or roll back, so two instances can never both win.
+        var claimed = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO turn_claims (session_id, user_id, turn_id, user_sequence, owner_key, listeners, claimed_at)
+            VALUES ({sessionId}, {userId}, {turnId}, {userSequence}, {InstanceKey}, {new[] { listener }}, {now})
+            ON CONFLICT (session_id) DO NOTHING
+            """, cancellationToken);
+        if (claimed == 0)
+        {
+            var existing = await db.TurnClaims.AsNoTracking().SingleOrDefaultAsync(c => c.SessionId == sessionId, cancellationToken)
+                ?? throw new DomainStateException("the previous reply of this session has just ended; send the turn again", "answering");
+            throw new TurnClaimedException(existing);
+        }
+    }
+
+    /// <summary>The claim on a session's turn, if one is being answered anywhere.</summary>
+    public Task<TurnClaim?> FindAsync(Guid userId, Guid sessionId, CancellationToken cancellationToken) =>
+        database.ForUserAsync(userId, db => db.TurnClaims.AsNoTracking().SingleOrDefaultAsync(c => c.SessionId == sessionId, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Deletes this instance's claim on the turn inside a unit of work; false when it was gone already
+    /// (closed elsewhere), in which case nothing of the turn may be stored.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(CoachDbContext db, ActiveTurn turn) =>
+        await db.TurnClaims
+            .Where(c => c.SessionId == turn.SessionId && c.TurnId == turn.TurnId && c.OwnerKey == InstanceKey)
+            .ExecuteDeleteAsync() == 1;
+
+    /// <summary>Deletes this instance's claim on a turn that stored no reply; harmless when it is gone.</summary>
+    public Task ReleaseAsync(ActiveTurn turn) =>
+        database.ForUserAsync(turn.UserId, db => ReleaseAsync(db, turn), CancellationToken.None);
+
+    /// <summary>Records a connection that joined a turn another instance answers, so it is told if that instance dies.</summary>
+    public Task AddListenerAsync(Guid userId, Guid sessionId, string turnId, string listener, CancellationToken cancellationToken) =>
+        database.ForUserAsync(userId, db => db.Database.ExecuteSqlAsync($"""
+            UPDATE turn_claims SET listeners = array_append(listeners, {listener})
+            WHERE session_id = {sessionId} AND turn_id = {turnId} AND NOT ({listener} = ANY (listeners))
+            """, cancellationToken), cancellationToken);
+
+    /// <summary>Closes the session's claims in the unit of work that ends it: no reply lands in an ended session.</summary>
+    public static Task CloseAllAsync(CoachDbContext db, Guid sessionId, CancellationToken cancellationToken) =>
+        db.TurnClaims.Where(c => c.SessionId == sessionId).ExecuteDeleteAsync(cancellationToken);
+}
