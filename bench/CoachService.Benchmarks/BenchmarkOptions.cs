@@ -45,6 +45,9 @@ public sealed record BenchmarkOptions
     /// <summary>Where the report, its JSON and the chart go; null writes nothing.</summary>
     public string? OutputFolder { get; init; }
 
+    /// <summary>Pause before and after the clients connect, so that the memory readings are of a settled service.</summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Clients connect this many at a time.</summary>
     public int ConnectConcurrency { get; init; } = 32;
 }

@@ -81,12 +81,12 @@ public static class BenchmarkRun
             log.WriteLine($"{clients.Count} users signed in");
 
             // Memory per idle connection: the service settled before and after the connections open.
-            await Task.Delay(TimeSpan.FromSeconds(3), ct);
+            await Task.Delay(options.SettleTime, ct);
             var before = ProcessUsage.Of(service.ProcessId);
             var beforeAt = DateTime.Now;
             await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = options.ConnectConcurrency, CancellationToken = ct },
                 async (client, token) => await client.ConnectAsync(token));
-            await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            await Task.Delay(options.SettleTime, ct);
             var after = ProcessUsage.Of(service.ProcessId);
             var afterAt = DateTime.Now;
             log.WriteLine($"{clients.Count} clients connected; service RSS {before.RssBytes / 1048576.0:0.0} -> {after.RssBytes / 1048576.0:0.0} MiB");

@@ -55,6 +55,12 @@ public sealed record PhaseResult
 
     public required Percentiles AddedLastChunk { get; init; }
 
+    /// <summary>The first part of the added latency: from SendTurn until the reply's request reached the model.</summary>
+    public required Percentiles BeforeModelRequest { get; init; }
+
+    /// <summary>The second part: from the model's first token until the client's first chunk.</summary>
+    public required Percentiles FirstTokenToClient { get; init; }
+
     /// <summary>The HDR histogram of the added latency to the first chunk, as HdrHistogram prints it.</summary>
     public required string AddedFirstChunkDistribution { get; init; }
 
@@ -89,6 +95,8 @@ public sealed record PhaseResult
         var addedFirst = Percentiles.NewHistogram();
         var addedSentence = Percentiles.NewHistogram();
         var addedLast = Percentiles.NewHistogram();
+        var beforeModel = Percentiles.NewHistogram();
+        var toClient = Percentiles.NewHistogram();
         var before = new SortedDictionary<int, int>();
         var beforeChunk = new SortedDictionary<int, int>();
         var errors = otherErrors.ToList();
@@ -128,6 +136,8 @@ public sealed record PhaseResult
             }
 
             Record(addedLast, Elapsed(turn.SentAt, turn.LastChunkAt) - Elapsed(reply.ReceivedAt, reply.LastTokenAt));
+            Record(beforeModel, Elapsed(turn.SentAt, reply.ReceivedAt));
+            Record(toClient, Elapsed(reply.FirstTokenAt, turn.FirstChunkAt));
             var n = own.Count(c => c.ReceivedAt <= reply.FirstTokenAt);
             before[n] = before.GetValueOrDefault(n) + 1;
             var m = own.Count(c => c.ReceivedAt <= turn.FirstChunkAt);
@@ -154,6 +164,8 @@ public sealed record PhaseResult
             AddedFirstChunk = Percentiles.Of(addedFirst),
             AddedFirstSentence = Percentiles.Of(addedSentence),
             AddedLastChunk = Percentiles.Of(addedLast),
+            BeforeModelRequest = Percentiles.Of(beforeModel),
+            FirstTokenToClient = Percentiles.Of(toClient),
             AddedFirstChunkDistribution = distribution.ToString(),
             ModelCallsPerTurn = completed > 0 ? callCount / (double)completed : 0,
             CallsBeforeFirstToken = before,
