@@ -48,6 +48,11 @@ public sealed record BenchmarkOptions
     /// <summary>Pause before and after the clients connect, so that the memory readings are of a settled service.</summary>
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Before the phases: this many clients send <see cref="WarmUpTurns"/> turns each, checked in the database but not measured (JIT tiering, pools).</summary>
+    public int WarmUpTalkers { get; init; } = 10;
+
+    public int WarmUpTurns { get; init; } = 3;
+
     /// <summary>Clients connect this many at a time.</summary>
     public int ConnectConcurrency { get; init; } = 32;
 }

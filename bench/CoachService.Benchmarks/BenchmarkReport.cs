@@ -39,7 +39,7 @@ public static class BenchmarkReport
         foreach (var p in result.Phases)
         {
             s.AppendLine(Inv($"- {p.Name}: added to first chunk = SendTurn to the reply's model request (p50 / p95 / p99 {Three(p.BeforeModelRequest)} ms) + the model's first token to the client's first chunk ({Three(p.FirstTokenToClient)} ms)."));
-            s.AppendLine(Inv($"- {p.Name}: model requests a turn {p.ModelCallsPerTurn:0.00}; requests before the reply's first token: {Histogram(p.CallsBeforeFirstToken)}; before the client's first chunk: {Histogram(p.CallsBeforeFirstChunk)}; turns not matched to a model request {p.Unmatched}."));
+            s.AppendLine(Inv($"- {p.Name}: model requests a turn {p.ModelCallsPerTurn:0.00}; service log lines a turn {p.LogLinesPerTurn:0.0}; requests before the reply's first token: {Histogram(p.CallsBeforeFirstToken)}; before the client's first chunk: {Histogram(p.CallsBeforeFirstChunk)}; turns not matched to a model request {p.Unmatched}."));
         }
 
         var i = result.Idle;

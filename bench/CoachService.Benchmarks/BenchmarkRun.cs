@@ -91,8 +91,9 @@ public static class BenchmarkRun
             var afterAt = DateTime.Now;
             log.WriteLine($"{clients.Count} clients connected; service RSS {before.RssBytes / 1048576.0:0.0} -> {after.RssBytes / 1048576.0:0.0} MiB");
 
-            // Warm-up (JIT, pools, prompt cache): two turns of one client, checked in the database but not measured.
-            var warmUp = await ServicePhaseAsync(service, cluster, model, clients.Take(1).ToList(), options with { TurnsPerTalker = 2 }, -1, TextWriter.Null);
+            // Warm-up (JIT tiering, connection pools): checked in the database but not measured.
+            var warmUp = await ServicePhaseAsync(service, cluster, model, clients.Take(options.WarmUpTalkers).ToList(), options with { TurnsPerTalker = options.WarmUpTurns }, -1, log);
+            log.WriteLine($"service idle CPU over 3 s: {await IdleCpuAsync(service.ProcessId):0.0} % of a core");
             var phases = new List<PhaseResult>();
             var sent = new List<TurnRecord>(warmUp.Turns);
             for (var p = 0; p < options.Talking.Count; p++)
@@ -107,6 +108,11 @@ public static class BenchmarkRun
             log.WriteLine(audit.Clean ? $"database check: all {audit.Sent} sent turns stored exactly once with reply and snapshot" : $"database check: {audit.Problems.Count} problems");
             var sessions = sent.Select(t => t.SessionId).Distinct().ToList();
             var preemptive = await TurnAudit.ReadSessionMetricsAsync(service.Database.Connections.Owner, sessions, "preemptive", ct);
+
+            if (options.OutputFolder is not null)
+            {
+                await File.WriteAllLinesAsync(Path.Combine(options.OutputFolder, "service-log-tail.txt"), service.RecentOutput, ct);
+            }
 
             var readings = counters is null ? [] : await counters.StopAsync();
             var heap = readings.Where(r => r.Name == RuntimeCounters.GcHeap).ToList();
@@ -142,6 +148,7 @@ public static class BenchmarkRun
         using var over = new CancellationTokenSource(options.PhaseDuration);
         var start = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
         using var peak = new PeakSampler(service.ProcessId);
+        var linesBefore = service.OutputLines;
         await Task.WhenAll(talkers.Select(c => Task.Run(() => c.TalkAsync(options, index, sink, over.Token, new Random(c.Index * 7919 + index)))));
         var end = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
         var turns = sink.Turns.ToList();
@@ -151,15 +158,16 @@ public static class BenchmarkRun
             Cpu = new CpuShare(UsageMath.CorePercent(start.Service, end.Service), UsageMath.CorePercent(start.Postgres, end.Postgres), UsageMath.CorePercent(start.Client, end.Client)),
             ServiceCpuMsPerTurn = result.Completed > 0 ? (end.Service.Cpu - start.Service.Cpu).TotalMilliseconds / result.Completed : null,
             PeakServiceRss = peak.PeakRss,
+            LogLinesPerTurn = result.Completed > 0 ? (service.OutputLines - linesBefore) / (double)result.Completed : null,
         };
-        log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk}, errors {result.Errors.Count}");
+        log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn");
         return (result, turns);
     }
 
     private static async Task<PhaseResult> DirectPhaseAsync(FakeModel model, BenchmarkOptions options, int talkers, TextWriter log)
     {
         using var http = DirectClient.Create(model.BaseUrl);
-        await DirectClient.TalkAsync(http, -1, options with { TurnsPerTalker = 2 }, new ConcurrentSink(), CancellationToken.None);
+        await DirectClient.TalkAsync(http, -1, options with { TurnsPerTalker = options.WarmUpTurns }, new ConcurrentSink(), CancellationToken.None);
         var sink = new ConcurrentSink();
         using var over = new CancellationTokenSource(options.PhaseDuration);
         await Task.WhenAll(Enumerable.Range(0, talkers).Select(i => Task.Run(() => DirectClient.TalkAsync(http, i, options, sink, over.Token))));
@@ -186,6 +194,13 @@ public static class BenchmarkRun
 
             await Task.Delay(500, ct);
         }
+    }
+
+    private static async Task<double> IdleCpuAsync(int pid)
+    {
+        var from = ProcessUsage.Of(pid);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        return UsageMath.CorePercent(from, ProcessUsage.Of(pid));
     }
 
     private static double? At(IReadOnlyList<CounterReading> readings, DateTime at) =>

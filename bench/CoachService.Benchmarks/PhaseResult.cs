@@ -83,6 +83,9 @@ public sealed record PhaseResult
 
     public long? PeakServiceRss { get; init; }
 
+    /// <summary>Lines the service logged (at its configured level, Information) per completed turn.</summary>
+    public double? LogLinesPerTurn { get; init; }
+
     /// <summary>
     /// Builds the result from the turns' client timings and the fake model's per-request timings:
     /// added = what the client saw − what the model took for the reply (its own time to first token).

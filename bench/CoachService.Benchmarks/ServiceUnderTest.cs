@@ -16,6 +16,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _errors = new();
+    private readonly Queue<string> _recentOutput = new();
+    private long _outputLines;
 
     private ServiceUnderTest(Process process, Uri baseAddress, CoachTestDatabase database)
     {
@@ -29,6 +31,12 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public CoachTestDatabase Database { get; }
 
     public int ProcessId => _process.Id;
+
+    /// <summary>Lines the service has logged on standard output: logging on the hot path shows here per turn.</summary>
+    public long OutputLines => Interlocked.Read(ref _outputLines);
+
+    /// <summary>The last 300 lines of the service's log, for the report folder.</summary>
+    public IReadOnlyList<string> RecentOutput { get { lock (_recentOutput) { return _recentOutput.ToList(); } } }
 
     /// <summary>The service's standard error so far, for a report of a failed start.</summary>
     public string Errors { get { lock (_errors) { return _errors.ToString(); } } }
@@ -75,8 +83,22 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var service = new ServiceUnderTest(process, new Uri($"http://127.0.0.1:{port}/"), database);
-        // Standard output is read and dropped (the service's Information log); errors are kept.
-        process.OutputDataReceived += (_, _) => { };
+        // Standard output (the service's Information log) is counted and dropped; errors are kept.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Interlocked.Increment(ref service._outputLines);
+                lock (service._recentOutput)
+                {
+                    service._recentOutput.Enqueue(e.Data);
+                    if (service._recentOutput.Count > 300)
+                    {
+                        service._recentOutput.Dequeue();
+                    }
+                }
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (service._errors) { service._errors.AppendLine(e.Data); } } };
         process.Start();
         process.BeginOutputReadLine();

@@ -24,6 +24,8 @@ public sealed class BenchmarkSmokeTests
             PhaseDuration = TimeSpan.FromSeconds(60),
             Counters = false,
             SettleTime = TimeSpan.FromMilliseconds(200),
+            WarmUpTalkers = 1,
+            WarmUpTurns = 2,
             Model = new FakeModelOptions { TimeToFirstToken = ModelFirstToken, TokensPerSecond = 400, StructuredDelay = TimeSpan.FromMilliseconds(20) },
         };
 
