@@ -239,10 +239,11 @@ public sealed partial class FakeModel : IAsyncDisposable
 
     private static async Task WaitUntilAsync(long from, TimeSpan after, CancellationToken ct)
     {
-        var left = after - Stopwatch.GetElapsedTime(from);
-        if (left > TimeSpan.Zero)
+        // At least the configured delay: a timer may fire a fraction of a millisecond early on the Stopwatch clock.
+        TimeSpan left;
+        while ((left = after - Stopwatch.GetElapsedTime(from)) > TimeSpan.Zero)
         {
-            await Task.Delay(left, ct);
+            await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, ct);
         }
     }
 
