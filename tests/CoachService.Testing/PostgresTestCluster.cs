@@ -27,6 +27,9 @@ public sealed class PostgresTestCluster
     /// <summary>The password of the cluster-wide service login (<see cref="CoachService.Persistence.ServiceLogin"/>), as the service keeps it.</summary>
     public string ServiceLoginPassword => server.ServiceLoginPassword;
 
+    /// <summary>The postmaster's process id, for benchmarks that measure the database's CPU.</summary>
+    public int ServerProcessId => server.ServerProcessId;
+
     /// <summary>The shared cluster, started by the first caller; a failed start fails every caller with the same message.</summary>
     public static Task<PostgresTestCluster> GetAsync() => Shared.Value;
 

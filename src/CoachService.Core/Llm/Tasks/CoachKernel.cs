@@ -58,6 +58,17 @@ public static class KernelServiceCollectionExtensions
     public static IServiceCollection AddCoachKernel(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddCoachPrompts(configuration, CoachTask.All);
+        // SK logs each function call three or four times at Information (invoking, succeeded, completed,
+        // under "Microsoft.SemanticKernel" and under the function's name): 8 of a turn's 11 log lines,
+        // on the hot path. The call summary already logs every model call once, so SK's own lines start at Warning.
+        services.AddLogging(logging =>
+        {
+            logging.AddFilter("Microsoft.SemanticKernel", LogLevel.Warning);
+            foreach (var task in CoachTask.All)
+            {
+                logging.AddFilter(task, LogLevel.Warning);
+            }
+        });
         services.TryAddSingleton<GoalsPlugin>();
         services.TryAddSingleton<MoodPlugin>();
         services.TryAddSingleton<PromptFunctions>();

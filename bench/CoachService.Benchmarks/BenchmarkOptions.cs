@@ -1,0 +1,58 @@
+namespace CoachService.Benchmarks;
+
+/// <summary>One benchmark run: how many clients, how they talk, how the fake model answers, and its bounds.</summary>
+public sealed record BenchmarkOptions
+{
+    /// <summary>Clients connected to the hub; those that do not talk stay idle.</summary>
+    public int Connected { get; init; } = 1000;
+
+    /// <summary>Concurrent talkers, one phase per value (a sweep draws the chart); each phase reuses the connections.</summary>
+    public IReadOnlyList<int> Talking { get; init; } = [200];
+
+    public int TurnsPerSession { get; init; } = 5;
+
+    /// <summary>Turns each talker sends in one phase (sessions of <see cref="TurnsPerSession"/>).</summary>
+    public int TurnsPerTalker { get; init; } = 10;
+
+    /// <summary>Pause between a reply's end and the next turn.</summary>
+    public TimeSpan ThinkTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A phase starts no new turn after this long.</summary>
+    public TimeSpan PhaseDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A turn whose reply has not completed this long after it was sent counts as an error.</summary>
+    public TimeSpan TurnTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Voice front-end: partial transcripts word by word, then the final turn after a pause.</summary>
+    public bool Voice { get; init; }
+
+    public TimeSpan WordInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Pause between the last partial transcript and SendTurn, drawn uniformly from this range.</summary>
+    public (TimeSpan Min, TimeSpan Max) FinalPause { get; init; } = (TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(700));
+
+    /// <summary>Also run the same talkers against the fake model directly: the physical limit.</summary>
+    public bool Direct { get; init; } = true;
+
+    /// <summary>Collect the service's runtime counters with dotnet-counters (a local tool).</summary>
+    public bool Counters { get; init; } = true;
+
+    public FakeModelOptions Model { get; init; } = new();
+
+    /// <summary>Extra settings for the service, as environment variables (Section__Key).</summary>
+    public IReadOnlyDictionary<string, string> ServiceSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the report, its JSON and the chart go; null writes nothing.</summary>
+    public string? OutputFolder { get; init; }
+
+    /// <summary>Pause before and after the clients connect, so that the memory readings are of a settled service.</summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Before the phases: this many clients send <see cref="WarmUpTurns"/> turns each, checked in the database but not measured (JIT tiering, pools).</summary>
+    public int WarmUpTalkers { get; init; } = 10;
+
+    public int WarmUpTurns { get; init; } = 3;
+
+    /// <summary>Clients connect this many at a time.</summary>
+    public int ConnectConcurrency { get; init; } = 32;
+}

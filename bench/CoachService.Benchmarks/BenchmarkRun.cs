@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CoachService.Testing;
+
+namespace CoachService.Benchmarks;
+
+/// <summary>Memory the service holds per connected idle client: RSS from /proc, the GC heap from its runtime counters.</summary>
+public sealed record IdleMemory(int Connections, long RssBefore, long RssAfter, double? GcHeapBefore, double? GcHeapAfter)
+{
+    public double RssPerConnection => Connections > 0 ? (RssAfter - RssBefore) / (double)Connections : 0;
+
+    public double? GcHeapPerConnection => Connections > 0 && GcHeapBefore is { } b && GcHeapAfter is { } a ? (a - b) / Connections : null;
+}
+
+/// <summary>Everything a run measured.</summary>
+public sealed record BenchmarkResult
+{
+    public required BenchmarkOptions Options { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required IReadOnlyList<PhaseResult> Phases { get; init; }
+
+    public PhaseResult? Direct { get; init; }
+
+    public required AuditResult Audit { get; init; }
+
+    public required IdleMemory Idle { get; init; }
+
+    public required int SchemaInvalidAnswers { get; init; }
+
+    public double? PeakGcHeap { get; init; }
+
+    public required long PeakServiceRss { get; init; }
+
+    /// <summary>Issue 14's preemptive-generation metrics from session_metrics (hit rate, wasted tokens), when the service records them.</summary>
+    public required IReadOnlyDictionary<string, decimal> PreemptiveMetrics { get; init; }
+
+    public required bool CountersCollected { get; init; }
+
+    public required string LoadAverage { get; init; }
+}
+
+/// <summary>
+/// One benchmark run: the fake model, optionally the direct phase against it, then the service in
+/// its own process, N connected clients, one phase per talker count, and the database cross-check.
+/// </summary>
+public static class BenchmarkRun
+{
+    public static async Task<BenchmarkResult> RunAsync(BenchmarkOptions options, TextWriter log, CancellationToken ct = default)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var loadAverage = LoadAverage();
+        await using var model = await FakeModel.StartAsync(options.Model, ct);
+        log.WriteLine($"fake model on {model.BaseUrl} (first token {options.Model.TimeToFirstToken.TotalMilliseconds} ms, {options.Model.TokensPerSecond} tokens/s, {FakeModel.ReplyTokenCount} tokens a reply)");
+
+        PhaseResult? direct = null;
+        if (options.Direct)
+        {
+            direct = await DirectPhaseAsync(model, options, options.Talking.Max(), log);
+        }
+
+        await using var service = await ServiceUnderTest.StartAsync(model.BaseUrl, options.ServiceSettings, TimeSpan.FromMinutes(2));
+        var cluster = await PostgresTestCluster.GetAsync();
+        log.WriteLine($"service pid {service.ProcessId} on {service.BaseAddress}, PostgreSQL pid {cluster.ServerProcessId}");
+        await using var counters = options.Counters && options.OutputFolder is not null
+            ? await RuntimeCounters.StartAsync(service.ProcessId, options.OutputFolder)
+            : null;
+
+        using var peak = new PeakSampler(service.ProcessId);
+        var clients = new List<SimulatedClient>();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            var runId = Guid.NewGuid().ToString("N")[..8];
+            var connected = Math.Max(options.Connected, options.Talking.Max());
+            var signedIn = new ConcurrentBag<SimulatedClient>();
+            await Parallel.ForEachAsync(Enumerable.Range(0, connected), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+                async (i, token) => signedIn.Add(await SimulatedClient.SignInAsync(http, i, runId, token)));
+            clients.AddRange(signedIn.OrderBy(c => c.Index));
+            log.WriteLine($"{clients.Count} users signed in");
+
+            // Memory per idle connection: the service settled before and after the connections open.
+            await Task.Delay(options.SettleTime, ct);
+            var before = ProcessUsage.Of(service.ProcessId);
+            var beforeAt = DateTime.Now;
+            await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = options.ConnectConcurrency, CancellationToken = ct },
+                async (client, token) => await client.ConnectAsync(token));
+            await Task.Delay(options.SettleTime, ct);
+            var after = ProcessUsage.Of(service.ProcessId);
+            var afterAt = DateTime.Now;
+            log.WriteLine($"{clients.Count} clients connected; service RSS {before.RssBytes / 1048576.0:0.0} -> {after.RssBytes / 1048576.0:0.0} MiB");
+
+            // Warm-up (JIT tiering, connection pools): checked in the database but not measured.
+            var warmUp = await ServicePhaseAsync(service, cluster, model, clients.Take(options.WarmUpTalkers).ToList(), options with { TurnsPerTalker = options.WarmUpTurns }, -1, log);
+            log.WriteLine($"service idle CPU over 3 s: {await IdleCpuAsync(service.ProcessId):0.0} % of a core");
+            var phases = new List<PhaseResult>();
+            var sent = new List<TurnRecord>(warmUp.Turns);
+            for (var p = 0; p < options.Talking.Count; p++)
+            {
+                var talkers = options.Talking[p];
+                var phase = await ServicePhaseAsync(service, cluster, model, clients.Take(talkers).ToList(), options, p, log);
+                phases.Add(phase.Result);
+                sent.AddRange(phase.Turns);
+            }
+
+            var audit = await AuditAsync(service, sent, options, ct);
+            log.WriteLine(audit.Clean ? $"database check: all {audit.Sent} sent turns stored exactly once with reply and snapshot" : $"database check: {audit.Problems.Count} problems");
+            var sessions = sent.Select(t => t.SessionId).Distinct().ToList();
+            var preemptive = await TurnAudit.ReadSessionMetricsAsync(service.Database.Connections.Owner, sessions, "preemptive", ct);
+
+            if (options.OutputFolder is not null)
+            {
+                await File.WriteAllLinesAsync(Path.Combine(options.OutputFolder, "service-log-tail.txt"), service.RecentOutput, ct);
+            }
+
+            var readings = counters is null ? [] : await counters.StopAsync();
+            var heap = readings.Where(r => r.Name == RuntimeCounters.GcHeap).ToList();
+            return new BenchmarkResult
+            {
+                Options = options,
+                StartedAt = startedAt,
+                Phases = phases,
+                Direct = direct,
+                Audit = audit,
+                Idle = new IdleMemory(clients.Count, before.RssBytes, after.RssBytes, At(heap, beforeAt), At(heap, afterAt)),
+                SchemaInvalidAnswers = model.Calls.Count(c => c.SchemaErrors.Count > 0),
+                PeakGcHeap = heap.Count > 0 ? heap.Max(r => r.Value) : null,
+                PeakServiceRss = peak.PeakRss,
+                PreemptiveMetrics = preemptive,
+                CountersCollected = heap.Count > 0,
+                LoadAverage = loadAverage + " → " + LoadAverage(),
+            };
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<(PhaseResult Result, List<TurnRecord> Turns)> ServicePhaseAsync(
+        ServiceUnderTest service, PostgresTestCluster cluster, FakeModel model, List<SimulatedClient> talkers, BenchmarkOptions options, int index, TextWriter log)
+    {
+        var sink = new ConcurrentSink();
+        using var over = new CancellationTokenSource(options.PhaseDuration);
+        var start = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
+        using var peak = new PeakSampler(service.ProcessId);
+        var linesBefore = service.OutputLines;
+        await Task.WhenAll(talkers.Select(c => Task.Run(() => c.TalkAsync(options, index, sink, over.Token, new Random(c.Index * 7919 + index)))));
+        var end = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
+        var turns = sink.Turns.ToList();
+        var result = PhaseResult.Compute($"{talkers.Count} talking", talkers.Count, turns, sink.Errors, model.Calls.ToList());
+        result = result with
+        {
+            Cpu = new CpuShare(UsageMath.CorePercent(start.Service, end.Service), UsageMath.CorePercent(start.Postgres, end.Postgres), UsageMath.CorePercent(start.Client, end.Client)),
+            ServiceCpuMsPerTurn = result.Completed > 0 ? (end.Service.Cpu - start.Service.Cpu).TotalMilliseconds / result.Completed : null,
+            PeakServiceRss = peak.PeakRss,
+            LogLinesPerTurn = result.Completed > 0 ? (service.OutputLines - linesBefore) / (double)result.Completed : null,
+        };
+        log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn");
+        return (result, turns);
+    }
+
+    private static async Task<PhaseResult> DirectPhaseAsync(FakeModel model, BenchmarkOptions options, int talkers, TextWriter log)
+    {
+        using var http = DirectClient.Create(model.BaseUrl);
+        await DirectClient.TalkAsync(http, -1, options with { TurnsPerTalker = options.WarmUpTurns }, new ConcurrentSink(), CancellationToken.None);
+        var sink = new ConcurrentSink();
+        using var over = new CancellationTokenSource(options.PhaseDuration);
+        await Task.WhenAll(Enumerable.Range(0, talkers).Select(i => Task.Run(() => DirectClient.TalkAsync(http, i, options, sink, over.Token))));
+        var result = PhaseResult.Compute($"{talkers} talking, straight to the model", talkers, sink.Turns.ToList(), sink.Errors, model.Calls.ToList());
+        log.WriteLine($"direct: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk}");
+        return result;
+    }
+
+    /// <summary>Waits for the snapshots that follow the replies, then checks every sent turn against the database.</summary>
+    private static async Task<AuditResult> AuditAsync(ServiceUnderTest service, List<TurnRecord> turns, BenchmarkOptions options, CancellationToken ct)
+    {
+        var sent = turns.Where(t => t.SentAt != 0)
+            .Select(t => new SentTurn(t.SessionId, t.TurnId, t.CompletedContent, t.Failure is not null)).ToList();
+        var sessions = sent.Select(t => t.SessionId).Distinct().ToList();
+        var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * Math.Max(10, options.TurnTimeout.TotalSeconds));
+        while (true)
+        {
+            var (messages, emotions) = await TurnAudit.ReadAsync(service.Database.Connections.Owner, sessions, ct);
+            var audit = TurnAudit.Check(sent, messages, emotions);
+            if (audit.Clean || Stopwatch.GetTimestamp() > deadline)
+            {
+                return audit;
+            }
+
+            await Task.Delay(500, ct);
+        }
+    }
+
+    private static async Task<double> IdleCpuAsync(int pid)
+    {
+        var from = ProcessUsage.Of(pid);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        return UsageMath.CorePercent(from, ProcessUsage.Of(pid));
+    }
+
+    private static double? At(IReadOnlyList<CounterReading> readings, DateTime at) =>
+        readings.LastOrDefault(r => r.At <= at)?.Value ?? readings.FirstOrDefault()?.Value;
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>Samples a process's RSS every 250 ms and keeps the highest.</summary>
+    private sealed class PeakSampler : IDisposable
+    {
+        private readonly Timer _timer;
+        private long _peak;
+
+        public PeakSampler(int pid) => _timer = new Timer(_ => Sample(pid), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+
+        public long PeakRss => Interlocked.Read(ref _peak);
+
+        private void Sample(int pid)
+        {
+            var rss = ProcessUsage.Of(pid).RssBytes;
+            long current;
+            while (rss > (current = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, rss, current) != current)
+            {
+            }
+        }
+
+        public void Dispose() => _timer.Dispose();
+    }
+}

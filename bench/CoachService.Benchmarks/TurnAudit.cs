@@ -1,0 +1,135 @@
+using Npgsql;
+
+namespace CoachService.Benchmarks;
+
+/// <summary>A stored message of a benchmark session, as the audit needs it.</summary>
+public sealed record StoredMessage(Guid Id, Guid SessionId, string? ClientTurnId, string Role, string Content, bool Interrupted);
+
+/// <summary>A turn the client sent (SendTurn was called) and what it received.</summary>
+public sealed record SentTurn(Guid SessionId, string TurnId, string? CompletedContent, bool Failed);
+
+/// <summary>What the database check found.</summary>
+public sealed record AuditResult(int Sent, int StoredOnce, int Lost, int Duplicated, int WithoutReply, int WithoutSnapshot, int ContentMismatch, int Unexpected, IReadOnlyList<string> Problems)
+{
+    public bool Clean => Problems.Count == 0;
+}
+
+/// <summary>
+/// The cross-check of a run against the database: every sent turn stored exactly once (one user
+/// message and one coach reply under its turn id), the reply non-empty and equal to what the client
+/// was told, the user message with its emotional snapshot, and nothing stored that was not sent.
+/// </summary>
+public static class TurnAudit
+{
+    public static AuditResult Check(IReadOnlyCollection<SentTurn> sent, IReadOnlyCollection<StoredMessage> stored, IReadOnlySet<Guid> messagesWithEmotions)
+    {
+        var problems = new List<string>();
+        var byTurn = stored.Where(m => m.ClientTurnId is not null && m.Role is "user" or "assistant")
+            .ToLookup(m => (m.SessionId, m.ClientTurnId!));
+        int once = 0, lost = 0, duplicated = 0, noReply = 0, noSnapshot = 0, mismatch = 0;
+        foreach (var turn in sent)
+        {
+            var rows = byTurn[(turn.SessionId, turn.TurnId)].ToList();
+            var users = rows.Where(r => r.Role == "user").ToList();
+            var replies = rows.Where(r => r.Role == "assistant").ToList();
+            if (users.Count == 0)
+            {
+                lost++;
+                problems.Add($"turn {turn.TurnId}: lost, no user message stored");
+                continue;
+            }
+
+            if (users.Count > 1 || replies.Count > 1)
+            {
+                duplicated++;
+                problems.Add($"turn {turn.TurnId}: stored {users.Count} user messages and {replies.Count} replies");
+                continue;
+            }
+
+            if (replies.Count == 0 || replies[0].Content.Length == 0 || replies[0].Interrupted)
+            {
+                noReply++;
+                problems.Add($"turn {turn.TurnId}: {(replies.Count == 0 ? "no reply stored" : "the stored reply is empty or cut short")}");
+                continue;
+            }
+
+            if (turn.CompletedContent is not null && turn.CompletedContent != replies[0].Content)
+            {
+                mismatch++;
+                problems.Add($"turn {turn.TurnId}: the stored reply differs from the one the client was told");
+            }
+
+            if (!messagesWithEmotions.Contains(users[0].Id))
+            {
+                noSnapshot++;
+                problems.Add($"turn {turn.TurnId}: no emotional snapshot stored");
+                continue;
+            }
+
+            once++;
+        }
+
+        var sentIds = sent.Select(t => (t.SessionId, t.TurnId)).ToHashSet();
+        var unexpected = byTurn.Count(g => !sentIds.Contains(g.Key));
+        if (unexpected > 0)
+        {
+            problems.Add($"{unexpected} turn ids stored that no client sent");
+        }
+
+        return new AuditResult(sent.Count, once, lost, duplicated, noReply, noSnapshot, mismatch, unexpected, problems);
+    }
+
+    /// <summary>Reads the messages and snapshots of the given sessions, as the owner login (which row level security does not restrict).</summary>
+    public static async Task<(List<StoredMessage> Messages, HashSet<Guid> WithEmotions)> ReadAsync(string ownerConnection, IReadOnlyCollection<Guid> sessions, CancellationToken ct)
+    {
+        var messages = new List<StoredMessage>();
+        var withEmotions = new HashSet<Guid>();
+        await using var connection = new NpgsqlConnection(ownerConnection);
+        await connection.OpenAsync(ct);
+        await using (var command = new NpgsqlCommand(
+            "SELECT id, session_id, client_turn_id, role, content, interrupted FROM messages WHERE session_id = ANY(@sessions)", connection))
+        {
+            command.Parameters.AddWithValue("sessions", sessions.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                messages.Add(new StoredMessage(reader.GetGuid(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.GetString(3), reader.GetString(4), reader.GetBoolean(5)));
+            }
+        }
+
+        await using (var command = new NpgsqlCommand("SELECT DISTINCT message_id FROM message_emotions WHERE session_id = ANY(@sessions)", connection))
+        {
+            command.Parameters.AddWithValue("sessions", sessions.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                withEmotions.Add(reader.GetGuid(0));
+            }
+        }
+
+        return (messages, withEmotions);
+    }
+
+    /// <summary>
+    /// Session metrics whose name starts with <paramref name="prefix"/>, summed by name: the hook for
+    /// issue 14's preemptive generation (hit rate, wasted tokens) once the service records them.
+    /// </summary>
+    public static async Task<Dictionary<string, decimal>> ReadSessionMetricsAsync(string ownerConnection, IReadOnlyCollection<Guid> sessions, string prefix, CancellationToken ct)
+    {
+        var metrics = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        await using var connection = new NpgsqlConnection(ownerConnection);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT metric_name, sum(metric_value) FROM session_metrics WHERE session_id = ANY(@sessions) AND metric_name LIKE @prefix GROUP BY metric_name", connection);
+        command.Parameters.AddWithValue("sessions", sessions.ToArray());
+        command.Parameters.AddWithValue("prefix", prefix + "%");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            metrics[reader.GetString(0)] = reader.IsDBNull(1) ? 0 : reader.GetDecimal(1);
+        }
+
+        return metrics;
+    }
+}
