@@ -185,7 +185,7 @@ public static class BenchmarkRun
         var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * Math.Max(10, options.TurnTimeout.TotalSeconds));
         while (true)
         {
-            var (messages, emotions) = await TurnAudit.ReadAsync(service.Database.Connections.Owner, sessions, ct);
+            var (messages, emotions) = await TurnAudit.ReadAsync(service.Database, sessions, ct);
             var audit = TurnAudit.Check(sent, messages, emotions);
             if (audit.Clean || Stopwatch.GetTimestamp() > deadline)
             {

@@ -61,6 +61,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["ConnectionStrings__Coach"] = database.Connections.Owner,
             ["ConnectionStrings__CoachApp"] = database.Connections.App,
+            // The test database's own key ring (text is encrypted with a key per user), not the working folder's.
+            ["DataProtection__KeyRingPath"] = database.KeyRingPath,
             ["Llm__Provider"] = "openai",
             ["Llm__Endpoint"] = modelBaseUrl.ToString(),
             ["Llm__Model"] = "fake-model",

@@ -1,3 +1,7 @@
+using CoachService.Persistence;
+using CoachService.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CoachService.Benchmarks;
@@ -79,22 +83,40 @@ public static class TurnAudit
         return new AuditResult(sent.Count, once, lost, duplicated, noReply, noSnapshot, mismatch, unexpected, problems);
     }
 
-    /// <summary>Reads the messages and snapshots of the given sessions, as the owner login (which row level security does not restrict).</summary>
-    public static async Task<(List<StoredMessage> Messages, HashSet<Guid> WithEmotions)> ReadAsync(string ownerConnection, IReadOnlyCollection<Guid> sessions, CancellationToken ct)
+    /// <summary>
+    /// Reads the messages and snapshots of the given sessions. The messages are read through the service's
+    /// own model, one unit of work per user, with the test database's key ring: their text is stored
+    /// encrypted with each user's key, so a raw read would see only ciphertext.
+    /// </summary>
+    public static async Task<(List<StoredMessage> Messages, HashSet<Guid> WithEmotions)> ReadAsync(CoachTestDatabase database, IReadOnlyCollection<Guid> sessions, CancellationToken ct)
     {
         var messages = new List<StoredMessage>();
         var withEmotions = new HashSet<Guid>();
-        await using var connection = new NpgsqlConnection(ownerConnection);
+        await using var connection = new NpgsqlConnection(database.Connections.Owner);
         await connection.OpenAsync(ct);
-        await using (var command = new NpgsqlCommand(
-            "SELECT id, session_id, client_turn_id, role, content, interrupted FROM messages WHERE session_id = ANY(@sessions)", connection))
+        var users = new List<Guid>();
+        await using (var command = new NpgsqlCommand("SELECT DISTINCT user_id FROM sessions WHERE id = ANY(@sessions)", connection))
         {
             command.Parameters.AddWithValue("sessions", sessions.ToArray());
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                messages.Add(new StoredMessage(reader.GetGuid(0), reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.GetString(3), reader.GetString(4), reader.GetBoolean(5)));
+                users.Add(reader.GetGuid(0));
+            }
+        }
+
+        var services = new ServiceCollection().AddLogging();
+        services.AddCoachPersistence(database.Connections, database.Encryption);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var coach = provider.GetRequiredService<CoachDatabase>();
+            var ids = sessions.ToArray();
+            foreach (var user in users)
+            {
+                messages.AddRange(await coach.ForUserAsync(user, db => db.Messages.AsNoTracking()
+                    .Where(m => ids.Contains(m.SessionId))
+                    .Select(m => new StoredMessage(m.Id, m.SessionId, m.ClientTurnId, m.Role, m.Content, m.Interrupted))
+                    .ToListAsync(ct), ct));
             }
         }
 

@@ -253,6 +253,8 @@ public sealed class ScaleOutTests
             ["ConnectionStrings:Coach"] = database.Connections.Owner,
             ["ConnectionStrings:CoachApp"] = database.Connections.App,
             ["ConnectionStrings:Redis"] = redis?.ConnectionString,
+            // Both instances read the text the other wrote: one key ring, as a deployment shares one folder.
+            ["DataProtection:KeyRingPath"] = database.KeyRingPath,
             ["Llm:Provider"] = "openai",
             ["Llm:Endpoint"] = llm.BaseUrl.ToString(),
             ["Llm:Model"] = "fake-model",
