@@ -143,6 +143,7 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    [Trait("Suite", "Reliability")]
     public async Task An_instance_killed_mid_reply_leaves_no_turn_streaming_and_the_other_tells_the_listeners()
     {
         await using var cluster = await TwoInstances.StartAsync(childA: true);
@@ -169,6 +170,7 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    [Trait("Suite", "Reliability")]
     public async Task A_single_instance_killed_mid_reply_and_restarted_has_the_message_and_no_turn_in_progress()
     {
         await using var llm = await FakeLlmServer.StartAsync();
