@@ -48,8 +48,8 @@ public static class BenchmarkReport
             Inv($". Peak service RSS {result.PeakServiceRss / 1048576.0:0} MiB") + (result.PeakGcHeap is { } h ? Inv($", peak GC heap {h / 1048576.0:0} MiB.") : "."));
         s.AppendLine(Inv($"- Structured answers of the fake model that failed their schema: {result.SchemaInvalidAnswers}."));
         s.AppendLine(result.PreemptiveMetrics.Count == 0
-            ? "- Preemptive generation (issue 14): no `preemptive*` session metrics recorded by the service, so hit rate and wasted tokens are not measured in this run."
-            : "- Preemptive generation (issue 14), from session_metrics: " + string.Join(", ", result.PreemptiveMetrics.Select(m => Inv($"{m.Key} {m.Value}"))) + ".");
+            ? "- Preemptive generation (issue 14): no `wasted_*` session metrics recorded (no session ended in this run)."
+            : "- Preemptive generation (issue 14), tokens of discarded speculations, from session_metrics: " + string.Join(", ", result.PreemptiveMetrics.Select(m => Inv($"{m.Key} {m.Value}"))) + ".");
         var errors = result.Phases.SelectMany(p => p.Errors).Take(5).ToList();
         if (errors.Count > 0)
         {

@@ -107,7 +107,7 @@ public static class BenchmarkRun
             var audit = await AuditAsync(service, sent, options, ct);
             log.WriteLine(audit.Clean ? $"database check: all {audit.Sent} sent turns stored exactly once with reply and snapshot" : $"database check: {audit.Problems.Count} problems");
             var sessions = sent.Select(t => t.SessionId).Distinct().ToList();
-            var preemptive = await TurnAudit.ReadSessionMetricsAsync(service.Database.Connections.Owner, sessions, "preemptive", ct);
+            var preemptive = await TurnAudit.ReadSessionMetricsAsync(service.Database.Connections.Owner, sessions, "wasted_", ct);
 
             if (options.OutputFolder is not null)
             {
