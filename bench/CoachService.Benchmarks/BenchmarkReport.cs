@@ -39,6 +39,11 @@ public static class BenchmarkReport
         foreach (var p in result.Phases)
         {
             s.AppendLine(Inv($"- {p.Name}: added to first chunk = SendTurn to the reply's model request (p50 / p95 / p99 {Three(p.BeforeModelRequest)} ms) + the model's first token to the client's first chunk ({Three(p.FirstTokenToClient)} ms)."));
+            if (p.Speculated > 0)
+            {
+                s.AppendLine(Inv($"- {p.Name}: preemptive generation: {p.Speculated} of {p.Completed} turns had a speculative reply request before their final transcript, {p.Adopted} adopted it (hit rate {(p.Completed > 0 ? 100.0 * p.Adopted / p.Completed : 0):0}%); final transcript to first chunk p50 / p99 {p.ClientFirstChunk.P50:0.0} / {p.ClientFirstChunk.P99:0.0} ms over every turn."));
+            }
+
             s.AppendLine(Inv($"- {p.Name}: model requests a turn {p.ModelCallsPerTurn:0.00}; service log lines a turn {p.LogLinesPerTurn:0.0}; requests before the reply's first token: {Histogram(p.CallsBeforeFirstToken)}; before the client's first chunk: {Histogram(p.CallsBeforeFirstChunk)}; turns not matched to a model request {p.Unmatched}."));
         }
 

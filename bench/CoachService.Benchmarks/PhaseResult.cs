@@ -76,6 +76,12 @@ public sealed record PhaseResult
     /// <summary>Turns none of whose model requests carried its marker: their added latency is unknown.</summary>
     public required int Unmatched { get; init; }
 
+    /// <summary>Turns whose reply came from a speculation the final transcript adopted (no reply request after SendTurn).</summary>
+    public int Adopted { get; init; }
+
+    /// <summary>Turns for which a speculative reply request reached the model before SendTurn.</summary>
+    public int Speculated { get; init; }
+
     public CpuShare? Cpu { get; init; }
 
     /// <summary>Service CPU time per completed turn.</summary>
@@ -105,6 +111,8 @@ public sealed record PhaseResult
         var errors = otherErrors.ToList();
         var callCount = 0;
         var unmatched = 0;
+        var adopted = 0;
+        var speculatedTurns = 0;
         long first = long.MaxValue, last = 0;
         foreach (var turn in turns)
         {
@@ -122,14 +130,31 @@ public sealed record PhaseResult
             last = Math.Max(last, turn.CompletedAt);
             var own = byTurn[turn.Key].ToList();
             callCount += own.Count;
+            // What the client saw, for every turn: in voice runs, the final transcript (SendTurn) to the first chunk.
+            if (turn.FirstChunkAt != 0)
+            {
+                Record(clientFirst, Elapsed(turn.SentAt, turn.FirstChunkAt));
+            }
+
+            // A reply whose only model request came before SendTurn was a speculation the final adopted (issue 14).
+            var speculated = own.Any(c => c.Task is null && c.ReceivedAt < turn.SentAt);
             var reply = own.Where(c => c.Task is null && c.FirstTokenAt != 0 && c.ReceivedAt >= turn.SentAt).OrderBy(c => c.ReceivedAt).FirstOrDefault();
+            if (speculated && reply is null)
+            {
+                adopted++;
+            }
+
+            if (speculated)
+            {
+                speculatedTurns++;
+            }
+
             if (reply is null || turn.FirstChunkAt == 0)
             {
                 unmatched++;
                 continue;
             }
 
-            Record(clientFirst, Elapsed(turn.SentAt, turn.FirstChunkAt));
             var modelTtft = Elapsed(reply.ReceivedAt, reply.FirstTokenAt);
             Record(modelFirst, modelTtft);
             Record(addedFirst, Elapsed(turn.SentAt, turn.FirstChunkAt) - modelTtft);
@@ -174,6 +199,8 @@ public sealed record PhaseResult
             CallsBeforeFirstToken = before,
             CallsBeforeFirstChunk = beforeChunk,
             Unmatched = unmatched,
+            Adopted = adopted,
+            Speculated = speculatedTurns,
         };
     }
 
