@@ -6,6 +6,9 @@ public sealed record BenchmarkOptions
     /// <summary>Clients connected to the hub; those that do not talk stay idle.</summary>
     public int Connected { get; init; } = 1000;
 
+    /// <summary>Instances of the service on one database and a local redis-server (issue 13); clients alternate between them.</summary>
+    public int Instances { get; init; } = 1;
+
     /// <summary>Concurrent talkers, one phase per value (a sweep draws the chart); each phase reuses the connections.</summary>
     public IReadOnlyList<int> Talking { get; init; } = [200];
 

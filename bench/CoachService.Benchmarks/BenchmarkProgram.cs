@@ -25,11 +25,12 @@ public static class BenchmarkProgram
         var voice = new Option<bool>("--voice") { Description = "Voice clients: a partial transcript per word every 250 ms, SendTurn 300-700 ms after the last word." };
         var noDirect = new Option<bool>("--no-direct") { Description = "Skip the run straight against the fake model." };
         var noCounters = new Option<bool>("--no-counters") { Description = "Do not collect the service's runtime counters with dotnet-counters." };
+        var instances = new Option<int>("--instances") { Description = "Instances of the service on one database and a local redis-server; clients alternate between them.", DefaultValueFactory = _ => 1 };
         var set = new Option<string[]>("--set") { Description = "A setting of the service, e.g. Preemptive:Enabled=false (repeatable).", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder of the report, the histograms and the chart.", DefaultValueFactory = _ => Path.Combine("bench-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var command = new RootCommand("Measures what CoachService adds to a model's latency, with full persistence, at scale.")
         {
-            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, set, output,
+            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, set, output,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -47,6 +48,7 @@ public static class BenchmarkProgram
                 Voice = parsed.GetValue(voice),
                 Direct = !parsed.GetValue(noDirect),
                 Counters = !parsed.GetValue(noCounters),
+                Instances = Math.Max(1, parsed.GetValue(instances)),
                 // The service reads its settings from the environment: Section:Key becomes Section__Key.
                 ServiceSettings = (parsed.GetValue(set) ?? []).Select(d => d.Split('=', 2))
                     .ToDictionary(d => d[0].Replace(":", "__", StringComparison.Ordinal), d => d.Length > 1 ? d[1] : "", StringComparer.Ordinal),

@@ -60,7 +60,23 @@ public static class BenchmarkRun
             direct = await DirectPhaseAsync(model, options, options.Talking.Max(), log);
         }
 
-        await using var service = await ServiceUnderTest.StartAsync(model.BaseUrl, options.ServiceSettings, TimeSpan.FromMinutes(2));
+        // A scale-out run: two instances on one database, a local redis-server as the SignalR backplane, one
+        // signing key (a token from either instance is good on both), clients alternating between them.
+        await using var redis = options.Instances > 1 ? await RedisTestServer.StartAsync() : null;
+        var settings = redis is null
+            ? options.ServiceSettings
+            : new Dictionary<string, string>(options.ServiceSettings)
+            {
+                ["ConnectionStrings__Redis"] = redis.ConnectionString,
+                ["Auth__SigningKey"] = "benchmark-scale-out-signing-key-of-at-least-32-bytes",
+            };
+        await using var service = await ServiceUnderTest.StartAsync(model.BaseUrl, settings, TimeSpan.FromMinutes(2));
+        await using var second = redis is null ? null : await ServiceUnderTest.StartAsync(model.BaseUrl, settings, TimeSpan.FromMinutes(2), service.Database);
+        if (second is not null)
+        {
+            log.WriteLine($"second instance pid {second.ProcessId} on {second.BaseAddress}, redis-server on {redis!.ConnectionString}; CPU and memory figures below are the first instance's");
+        }
+
         var cluster = await PostgresTestCluster.GetAsync();
         log.WriteLine($"service pid {service.ProcessId} on {service.BaseAddress}, PostgreSQL pid {cluster.ServerProcessId}");
         await using var counters = options.Counters && options.OutputFolder is not null
@@ -76,7 +92,7 @@ public static class BenchmarkRun
             var connected = Math.Max(options.Connected, options.Talking.Max());
             var signedIn = new ConcurrentBag<SimulatedClient>();
             await Parallel.ForEachAsync(Enumerable.Range(0, connected), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
-                async (i, token) => signedIn.Add(await SimulatedClient.SignInAsync(http, i, runId, token)));
+                async (i, token) => signedIn.Add(await SimulatedClient.SignInAsync(http, i, runId, token, second is not null && i % 2 == 1 ? second.BaseAddress : null)));
             clients.AddRange(signedIn.OrderBy(c => c.Index));
             log.WriteLine($"{clients.Count} users signed in");
 

@@ -19,8 +19,11 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     private readonly Queue<string> _recentOutput = new();
     private long _outputLines;
 
-    private ServiceUnderTest(Process process, Uri baseAddress, CoachTestDatabase database)
+    private readonly bool _ownsDatabase;
+
+    private ServiceUnderTest(Process process, Uri baseAddress, CoachTestDatabase database, bool ownsDatabase)
     {
+        _ownsDatabase = ownsDatabase;
         _process = process;
         BaseAddress = baseAddress;
         Database = database;
@@ -41,9 +44,10 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>The service's standard error so far, for a report of a failed start.</summary>
     public string Errors { get { lock (_errors) { return _errors.ToString(); } } }
 
-    public static async Task<ServiceUnderTest> StartAsync(Uri modelBaseUrl, IReadOnlyDictionary<string, string>? settings, TimeSpan timeout)
+    /// <param name="on">Another instance's database (a scale-out run); null: a fresh database this instance owns.</param>
+    public static async Task<ServiceUnderTest> StartAsync(Uri modelBaseUrl, IReadOnlyDictionary<string, string>? settings, TimeSpan timeout, CoachTestDatabase? on = null)
     {
-        var database = await CoachTestDatabase.CreateAsync();
+        var database = on ?? await CoachTestDatabase.CreateAsync();
         var port = FreeLoopbackPort();
         var bin = AppContext.BaseDirectory;
         var info = new ProcessStartInfo("dotnet")
@@ -84,7 +88,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var service = new ServiceUnderTest(process, new Uri($"http://127.0.0.1:{port}/"), database);
+        var service = new ServiceUnderTest(process, new Uri($"http://127.0.0.1:{port}/"), database, ownsDatabase: on is null);
         // Standard output (the service's Information log) is counted and dropped; errors are kept.
         process.OutputDataReceived += (_, e) =>
         {
@@ -178,7 +182,10 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         }
 
         _process.Dispose();
-        await Database.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
     }
 
     private static int FreeLoopbackPort()

@@ -93,12 +93,13 @@ public sealed class SimulatedClient(int index, Uri service, string token) : IAsy
     public int Index { get; } = index;
 
     /// <summary>Signs a new user in through the Development token endpoint.</summary>
-    public static async Task<SimulatedClient> SignInAsync(HttpClient http, int index, string runId, CancellationToken ct)
+    /// <param name="connectTo">The instance the client's hub connection goes to, when not the one that signed it in.</param>
+    public static async Task<SimulatedClient> SignInAsync(HttpClient http, int index, string runId, CancellationToken ct, Uri? connectTo = null)
     {
         using var response = await http.PostAsJsonAsync("/dev/token", new { email = $"bench-{runId}-{index}@example.com", name = $"Bench {index}", timezone = "UTC" }, ct);
         response.EnsureSuccessStatusCode();
         var token = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        return new SimulatedClient(index, http.BaseAddress!, token.GetProperty("access_token").GetString()!);
+        return new SimulatedClient(index, connectTo ?? http.BaseAddress!, token.GetProperty("access_token").GetString()!);
     }
 
     public async Task ConnectAsync(CancellationToken ct)
