@@ -14,7 +14,7 @@ public static class WebPage
     /// (its WebSocket included), no framing, no plugins.
     /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         + "manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
     /// <summary>Serves index.html at <c>/</c> and the page's files, each with the security headers.</summary>
