@@ -52,9 +52,18 @@ public sealed record BenchmarkOptions
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Before the phases: this many clients send <see cref="WarmUpTurns"/> turns each, checked in the database but not measured (JIT tiering, pools).</summary>
-    public int WarmUpTalkers { get; init; } = 10;
+    public int WarmUpTalkers { get; init; } = 20;
 
-    public int WarmUpTurns { get; init; } = 3;
+    public int WarmUpTurns { get; init; } = 10;
+
+    /// <summary>
+    /// After the warm-up, wait (at most <see cref="SettleTimeout"/>) until the idle service uses less than this
+    /// share of a core: tiered JIT recompiles the hot paths in the background for tens of seconds after the
+    /// first turns, and a phase measured meanwhile measures the JIT. 0 does not wait.
+    /// </summary>
+    public double SettleCpuPercent { get; init; } = 15;
+
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Clients connect this many at a time.</summary>
     public int ConnectConcurrency { get; init; } = 32;

@@ -110,6 +110,7 @@ public static class BenchmarkRun
             // Warm-up (JIT tiering, connection pools): checked in the database but not measured.
             var warmUp = await ServicePhaseAsync(service, cluster, model, clients.Take(options.WarmUpTalkers).ToList(), options with { TurnsPerTalker = options.WarmUpTurns }, -1, log);
             log.WriteLine($"service idle CPU over 3 s: {await IdleCpuAsync(service.ProcessId):0.0} % of a core");
+            await SettleAsync(service.ProcessId, options, log, ct);
             var phases = new List<PhaseResult>();
             var sent = new List<TurnRecord>(warmUp.Turns);
             for (var p = 0; p < options.Talking.Count; p++)
@@ -210,6 +211,29 @@ public static class BenchmarkRun
 
             await Task.Delay(500, ct);
         }
+    }
+
+    /// <summary>Waits for the background JIT to finish with the warmed-up paths: the idle service's CPU under the bound.</summary>
+    private static async Task SettleAsync(int pid, BenchmarkOptions options, TextWriter log, CancellationToken ct)
+    {
+        if (options.SettleCpuPercent <= 0)
+        {
+            return;
+        }
+
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < options.SettleTimeout)
+        {
+            ct.ThrowIfCancellationRequested();
+            var cpu = await IdleCpuAsync(pid);
+            if (cpu < options.SettleCpuPercent)
+            {
+                log.WriteLine($"service settled after {(DateTime.UtcNow - started).TotalSeconds:0} s: idle CPU {cpu:0.0} % of a core");
+                return;
+            }
+        }
+
+        log.WriteLine($"service not settled after {options.SettleTimeout.TotalSeconds:0} s (idle CPU at or above {options.SettleCpuPercent} % of a core); measuring anyway");
     }
 
     private static async Task<double> IdleCpuAsync(int pid)

@@ -31,23 +31,37 @@ public static class ConversationContext
         CoachDbContext db, CoachingSession session, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
     {
         var sessionId = session.Id;
-        var user = await db.Users.AsNoTracking().SingleAsync(cancellationToken);
-        var persona = await PersonaOfAsync(db, session, cancellationToken);
-        var profile = await db.PersonalityAssessments.NewestFirst()
-            .Select(a => new { a.DiscType, a.EnneagramType })
-            .FirstOrDefaultAsync(cancellationToken);
-        var goals = await db.Goals.AsNoTracking()
-            .Where(g => g.Status == "active")
-            .OrderByDescending(g => g.CreatedAt)
-            .Take(5)
-            .Select(g => g.GoalText)
-            .ToListAsync(cancellationToken);
-        var recentInsights = await db.Sessions.AsNoTracking()
-            .Where(s => s.Status == SessionStatus.Completed && s.Id != sessionId && s.KeyInsights != null)
-            .OrderByDescending(s => s.CompletedAt)
-            .Take(options.RecentInsightSessions)
-            .Select(s => s.KeyInsights)
-            .ToListAsync(cancellationToken);
+        var insightSessions = options.RecentInsightSessions;
+        // One statement for the user's side of the context (a round trip each cost more than the reads).
+        // Each subquery still goes through the query filters, and row level security below them.
+        var about = await db.Users.AsNoTracking()
+            .Select(u => new
+            {
+                u.Name,
+                u.PreferredLanguage,
+                Persona = db.CoachingPreferences.Select(p => p.CoachPersona).FirstOrDefault(),
+                Profile = db.PersonalityAssessments
+                    .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
+                    .Select(a => new { a.DiscType, a.EnneagramType })
+                    .FirstOrDefault(),
+                Goals = db.Goals
+                    .Where(g => g.Status == "active")
+                    .OrderByDescending(g => g.CreatedAt).ThenBy(g => g.Id)
+                    .Take(5)
+                    .Select(g => g.GoalText)
+                    .ToList(),
+                Insights = db.Sessions
+                    .Where(s => s.Status == SessionStatus.Completed && s.Id != sessionId && s.KeyInsights != null)
+                    .OrderByDescending(s => s.CompletedAt).ThenBy(s => s.Id)
+                    .Take(insightSessions)
+                    .Select(s => s.KeyInsights)
+                    .ToList(),
+            })
+            .SingleAsync(cancellationToken);
+        var persona = session.CoachPersona ?? about.Persona ?? CoachPersona.WarmFriend;
+        var profile = about.Profile;
+        var goals = about.Goals;
+        var recentInsights = about.Insights;
         var earlier = await db.Messages.AsNoTracking()
             .Where(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role != "system")
             .OrderByDescending(m => m.SequenceNumber)
@@ -76,15 +90,15 @@ public static class ConversationContext
         var inputs = assessing
             ? new Dictionary<string, object?>
             {
-                ["user_name"] = user.Name ?? "",
+                ["user_name"] = about.Name ?? "",
                 ["question_number"] = answers,
                 ["message"] = message,
             }
             : new Dictionary<string, object?>
             {
                 ["persona"] = persona,
-                ["language"] = user.PreferredLanguage,
-                ["user_name"] = user.Name ?? "",
+                ["language"] = about.PreferredLanguage,
+                ["user_name"] = about.Name ?? "",
                 ["disc_type"] = profile?.DiscType ?? "",
                 ["enneagram_type"] = profile?.EnneagramType,
                 ["active_goals"] = goals,

@@ -65,9 +65,18 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
         Guid userId, Guid sessionId, string turnId, string text, Func<CoachDbContext, int, Task> admit, CoachingOptions options, CancellationToken cancellationToken) =>
         database.ForUserAsync(userId, async db =>
         {
-            var session = await db.Sessions.SingleOrDefaultAsync(s => s.Id == sessionId, cancellationToken)
+            // The session, the turn id's earlier messages and the session's last sequence number in one statement.
+            var found = await db.Sessions.Where(s => s.Id == sessionId)
+                .Select(s => new
+                {
+                    Session = s,
+                    Earlier = db.Messages.Where(m => m.SessionId == sessionId && m.ClientTurnId == turnId).ToList(),
+                    LastSequence = db.Messages.Where(m => m.SessionId == sessionId).Max(m => (int?)m.SequenceNumber),
+                })
+                .SingleOrDefaultAsync(cancellationToken)
                 ?? throw new DomainNotFoundException("session", sessionId);
-            var earlier = await db.Messages.Where(m => m.SessionId == sessionId && m.ClientTurnId == turnId).ToListAsync(cancellationToken);
+            var session = found.Session;
+            var earlier = found.Earlier;
             if (earlier.FirstOrDefault(m => m.Role == "user") is { } user)
             {
                 if (user.Content != text)
@@ -89,7 +98,7 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
             }
 
             session.EnsureOpen();
-            var sequence = await NextSequenceAsync(db, sessionId, cancellationToken);
+            var sequence = (found.LastSequence ?? 0) + 1;
             await admit(db, sequence);
             session.UserTurnTaken();
             var now = time.GetUtcNow();

@@ -22,6 +22,9 @@ public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts, Us
         using var key = UserKeyScope.Enter(keys, userId);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.CurrentUserId = userId;
+        // The unit is one transaction that commits or rolls back whole, and no caller goes on after a failed
+        // SaveChanges: EF's savepoint around each SaveChanges would only cost two more round trips a unit.
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
