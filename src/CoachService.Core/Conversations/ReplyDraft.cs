@@ -68,17 +68,22 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     /// <summary>Takes the model, usage and text of one streamed update.</summary>
     public async Task AppendAsync(ChatResponseUpdate update)
     {
+        Note(update);
+        if (!string.IsNullOrEmpty(update.Text))
+        {
+            await AppendAsync(update.Text);
+        }
+    }
+
+    /// <summary>Takes the model, finish reason and usage of one streamed update, not its text.</summary>
+    public void Note(ChatResponseUpdate update)
+    {
         Model ??= update.ModelId;
         FinishReason = update.FinishReason ?? FinishReason;
         foreach (var usage in update.Contents.OfType<UsageContent>())
         {
             inputTokens = (inputTokens ?? 0) + (usage.Details.InputTokenCount ?? 0);
             outputTokens = (outputTokens ?? 0) + (usage.Details.OutputTokenCount ?? 0);
-        }
-
-        if (!string.IsNullOrEmpty(update.Text))
-        {
-            await AppendAsync(update.Text);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using CoachService.Conversations.Preemptive;
 using CoachService.Llm;
 using CoachService.Llm.Tasks;
@@ -431,12 +432,35 @@ public sealed partial class TurnOrchestrator(
         draft.PromptVersion = stream.PromptVersion;
         try
         {
-            await foreach (var update in stream.Updates.WithCancellation(replyStop.Token))
+            // Text is sent as soon as the stream would wait for more; the updates that had already arrived by
+            // then go as one piece (a fast model's whole reply in a read is a few chunks, not one per token),
+            // and nothing waits that could go. Unsent text is never part of the draft.
+            var unsent = new StringBuilder();
+            await using var updates = stream.Updates.GetAsyncEnumerator(replyStop.Token);
+            while (true)
             {
+                var next = updates.MoveNextAsync();
+                if (!next.IsCompleted && unsent.Length > 0)
+                {
+                    await draft.AppendAsync(unsent.ToString());
+                    unsent.Clear();
+                }
+
+                if (!await next)
+                {
+                    break;
+                }
+
                 // One model call before the first word: the screen is asked once the reply has begun.
                 screening ??= ScreenBesideAsync(turn, text, replyStop);
-                await draft.AppendAsync(update);
+                draft.Note(updates.Current);
+                unsent.Append(updates.Current.Text);
                 draft.PromptHash ??= stream.RenderedPromptHash;
+            }
+
+            if (unsent.Length > 0)
+            {
+                await draft.AppendAsync(unsent.ToString());
             }
         }
         catch (OperationCanceledException) when (!turn.Stopping.IsCancellationRequested && screening is not null)

@@ -36,6 +36,73 @@ public sealed class TurnPipelineTests
         Assert.True(ofTurn[1].ReceivedAt >= ofTurn[0].ReceivedAt);
     }
 
+    [Fact]
+    public async Task Text_that_arrives_at_once_goes_out_in_a_few_pieces_and_paced_text_piece_by_piece_with_every_sentence_marked()
+    {
+        await using var harness = await ConversationHarness.StartAsync();
+        var inner = harness.Llm.Handler;
+        var paced = false;
+        harness.Llm.Handler = r => ConversationHarness.TaskOf(r) is null
+            ? FakeResponse.Reply(Reply) with { DelayBetweenChunks = paced ? TimeSpan.FromMilliseconds(40) : null }
+            : inner(r);
+        await using var ana = await harness.ConnectAsync("pieces@example.com");
+        var session = await ana.StartSessionAsync();
+        var words = Reply.Split(' ').Length;
+
+        // The whole stream in one body: the words that were already there when the reply went out go together.
+        await ana.TalkAsync(session.SessionId, "t1", "Work has been a lot this week.");
+        var together = Drain(ana, "t1");
+        paced = true;
+        await ana.TalkAsync(session.SessionId, "t2", "And at home too.");
+        var apart = Drain(ana, "t2");
+
+        foreach (var chunks in new[] { together, apart })
+        {
+            Assert.Equal(Reply, string.Concat(chunks.Select(c => c.Text)));
+            Assert.Equal(Enumerable.Range(1, chunks.Count), chunks.Select(c => c.Sequence));
+            // Every sentence end is marked, and no piece crosses one.
+            Assert.Equal(["That sounds like a lot.", " What would help most right now?", " Let us find one small step."],
+                Sentences(chunks));
+        }
+
+        Assert.True(together.Count < words / 2, $"{together.Count} pieces for a reply of {words} words that came at once");
+        // A word the model paces out is sent when it comes, not held for the next.
+        Assert.True(apart.Count >= words, $"{apart.Count} pieces for {words} paced words");
+    }
+
+    private static List<ReplyChunk> Drain(CoachClient client, string turnId)
+    {
+        // Chunks come before TurnCompleted on the connection, so they are all here once the reply is.
+        var chunks = new List<ReplyChunk>();
+        while (client.Chunks.Reader.TryRead(out var chunk))
+        {
+            if (chunk.TurnId == turnId)
+            {
+                chunks.Add(chunk);
+            }
+        }
+
+        return chunks;
+    }
+
+    private static List<string> Sentences(List<ReplyChunk> chunks)
+    {
+        var sentences = new List<string>();
+        var current = "";
+        foreach (var chunk in chunks)
+        {
+            current += chunk.Text;
+            if (chunk.SentenceEnd)
+            {
+                sentences.Add(current);
+                current = "";
+            }
+        }
+
+        Assert.Equal("", current);
+        return sentences;
+    }
+
     [Trait("Suite", "Reliability")]
     [Fact]
     public async Task A_crisis_the_local_screen_finds_gets_the_crisis_reply_while_the_provider_is_down()
