@@ -65,6 +65,9 @@ public sealed record BenchmarkOptions
 
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Take a CPU profile of the service (dotnet-trace collect-linux) this long in every phase; zero takes none.</summary>
+    public TimeSpan ProfileDuration { get; init; }
+
     /// <summary>Clients connect this many at a time.</summary>
     public int ConnectConcurrency { get; init; } = 32;
 }

@@ -29,11 +29,12 @@ public static class BenchmarkProgram
         var warmUpTalkers = new Option<int>("--warm-up-talkers") { Description = "Talkers of the warm-up (stored and checked, not measured).", DefaultValueFactory = _ => 20 };
         var warmUpTurns = new Option<int>("--warm-up-turns") { Description = "Turns each warm-up talker sends.", DefaultValueFactory = _ => 10 };
         var settle = new Option<double>("--settle-cpu") { Description = "After the warm-up, wait until the idle service uses less than this % of a core (background JIT); 0: do not wait.", DefaultValueFactory = _ => 15 };
+        var profile = new Option<int>("--profile-seconds") { Description = "CPU-profile the service this many seconds in each phase (dotnet-trace collect-linux, needs root); writes cpu-profile-N.md.", DefaultValueFactory = _ => 0 };
         var set = new Option<string[]>("--set") { Description = "A setting of the service, e.g. Preemptive:Enabled=false (repeatable).", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder of the report, the histograms and the chart.", DefaultValueFactory = _ => Path.Combine("bench-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var command = new RootCommand("Measures what CoachService adds to a model's latency, with full persistence, at scale.")
         {
-            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, warmUpTalkers, warmUpTurns, settle, set, output,
+            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, warmUpTalkers, warmUpTurns, settle, profile, set, output,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -55,6 +56,7 @@ public static class BenchmarkProgram
                 WarmUpTalkers = parsed.GetValue(warmUpTalkers),
                 WarmUpTurns = parsed.GetValue(warmUpTurns),
                 SettleCpuPercent = parsed.GetValue(settle),
+                ProfileDuration = TimeSpan.FromSeconds(parsed.GetValue(profile)),
                 // The service reads its settings from the environment: Section:Key becomes Section__Key.
                 ServiceSettings = (parsed.GetValue(set) ?? []).Select(d => d.Split('=', 2))
                     .ToDictionary(d => d[0].Replace(":", "__", StringComparison.Ordinal), d => d.Length > 1 ? d[1] : "", StringComparer.Ordinal),

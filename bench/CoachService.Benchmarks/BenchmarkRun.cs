@@ -166,6 +166,9 @@ public static class BenchmarkRun
         var start = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
         using var peak = new PeakSampler(service.ProcessId);
         var linesBefore = service.OutputLines;
+        var profiling = options.ProfileDuration > TimeSpan.Zero && options.OutputFolder is not null && index >= 0
+            ? ProfileAsync(service.ProcessId, options, talkers.Count, log)
+            : Task.CompletedTask;
         await Task.WhenAll(talkers.Select(c => Task.Run(() => c.TalkAsync(options, index, sink, over.Token, new Random(c.Index * 7919 + index)))));
         var end = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
         var turns = sink.Turns.ToList();
@@ -177,6 +180,7 @@ public static class BenchmarkRun
             PeakServiceRss = peak.PeakRss,
             LogLinesPerTurn = result.Completed > 0 ? (service.OutputLines - linesBefore) / (double)result.Completed : null,
         };
+        await profiling;
         log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn");
         return (result, turns);
     }
@@ -210,6 +214,19 @@ public static class BenchmarkRun
             }
 
             await Task.Delay(500, ct);
+        }
+    }
+
+    /// <summary>A CPU profile of the service from a few seconds into the phase, summarised beside the report.</summary>
+    private static async Task ProfileAsync(int pid, BenchmarkOptions options, int talkers, TextWriter log)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, options.PhaseDuration.TotalSeconds / 4)));
+        var file = Path.Combine(options.OutputFolder!, $"cpu-profile-{talkers}.nettrace");
+        if (await CpuProfile.CollectAsync(pid, options.ProfileDuration, file, log) is { } trace)
+        {
+            var summary = CpuProfile.Summarise(trace);
+            await File.WriteAllTextAsync(Path.ChangeExtension(trace, ".md"), summary);
+            log.WriteLine($"CPU profile of the service at {talkers} talking: {Path.ChangeExtension(trace, ".md")}");
         }
     }
 
