@@ -39,4 +39,14 @@ public sealed class KeyRingLocationTests
             Assert.Null(error);
         }
     }
+
+    [Fact]
+    public void Docker_compose_runs_outside_Development_and_names_the_key_ring_folder_on_its_own_volume()
+    {
+        var compose = File.ReadAllText(Path.Combine(RepositoryFiles.Root(), "docker-compose.yml"));
+
+        Assert.Contains("ASPNETCORE_ENVIRONMENT: ${ASPNETCORE_ENVIRONMENT:-Production}", compose, StringComparison.Ordinal);
+        Assert.Contains("DataProtection__KeyRingPath: /keys", compose, StringComparison.Ordinal);
+        Assert.Contains("- coach-keys:/keys", compose, StringComparison.Ordinal);
+    }
 }
