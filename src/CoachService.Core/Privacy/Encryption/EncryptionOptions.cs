@@ -10,7 +10,10 @@ public sealed class EncryptionOptions
 {
     public const string SectionName = "DataProtection";
 
-    /// <summary>The folder of the embedded run; relative paths are resolved against the working directory.</summary>
+    /// <summary>
+    /// The folder of the embedded run, in Development only: elsewhere <see cref="KeyRingPath"/> must be set
+    /// (start-up stops without it). Relative paths are resolved against the working directory.
+    /// </summary>
     public const string DefaultKeyRingPath = ".coach-data/keys";
 
     /// <summary>
