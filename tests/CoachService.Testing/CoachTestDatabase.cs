@@ -1,6 +1,9 @@
 using CoachService.Persistence;
 using CoachService.Privacy.Encryption;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -55,21 +58,41 @@ public sealed class CoachTestDatabase : IAsyncDisposable
         // Makes the ring's first key now, before any host starts on this database: hosts started at
         // the same moment on an empty ring would each make one.
         provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("CoachTestDatabase").Protect([1]);
+        var database = new CoachTestDatabase(connections, provider, keyRing);
         if (migrate)
         {
-            await MigrationGate.WaitAsync();
-            try
-            {
-                await new DatabaseMigrator(connections, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
-                await ServiceLogin.EnsureAsync(connections.Owner, ServiceLogin.EmbeddedName, cluster.ServiceLoginPassword);
-            }
-            finally
-            {
-                MigrationGate.Release();
-            }
+            await database.MigrateAsync();
         }
 
-        return new CoachTestDatabase(connections, provider, keyRing);
+        return database;
+    }
+
+    /// <summary>
+    /// Applies the migrations, as the service does at start-up, up to <paramref name="targetMigration"/>
+    /// (a database as an older version of the service left it) or all of them; and makes the service login.
+    /// </summary>
+    public async Task MigrateAsync(string? targetMigration = null)
+    {
+        var cluster = await PostgresTestCluster.GetAsync();
+        await MigrationGate.WaitAsync();
+        try
+        {
+            if (targetMigration is null)
+            {
+                await new DatabaseMigrator(Connections, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+            }
+            else
+            {
+                await using var db = new CoachDbContext(new DbContextOptionsBuilder<CoachDbContext>().UseNpgsql(Connections.Owner).Options);
+                await db.GetService<IMigrator>().MigrateAsync(targetMigration);
+            }
+
+            await ServiceLogin.EnsureAsync(Connections.Owner, ServiceLogin.EmbeddedName, cluster.ServiceLoginPassword);
+        }
+        finally
+        {
+            MigrationGate.Release();
+        }
     }
 
     public T Get<T>() where T : notnull => services.GetRequiredService<T>();

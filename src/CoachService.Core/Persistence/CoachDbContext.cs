@@ -171,7 +171,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
             e.Property(s => s.EmotionalSnapshot).HasJsonb();
             e.Property(s => s.KeyInsights).IsEncryptedJson();
             e.Property(s => s.SuggestedGoals).IsEncryptedJson();
-            e.Property(s => s.Metadata).HasJsonb().HasDefaultValueSql("'{}'::jsonb");
+            // Beside prompt versions it holds the summary's description of the virtue earned, written about the user.
+            e.Property(s => s.Metadata).IsEncryptedJson().HasDefaultValueSql("'{}'");
             e.Property(s => s.SafetyFlagged).HasDefaultValue(false);
             Timestamps(e, "started_at", "created_at");
             e.HasIndex(s => new { s.UserId, s.SessionDate }).HasDatabaseName("ix_sessions_user_id_session_date");
@@ -276,6 +277,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
         {
             Owned(e, "virtues", indexUser: false);
             e.Property(v => v.TimesEarned).HasDefaultValue(1);
+            // The name is a label the unique index needs; the description is the model's sentence about the user.
+            e.Property(v => v.Description).IsEncrypted();
             Timestamps(e, "first_earned_at", "last_earned_at");
             e.HasOne<CoachingSession>().WithMany().HasForeignKey(v => v.FirstSessionId)
                 .OnDelete(DeleteBehavior.SetNull).HasConstraintName("fk_virtues_first_session_id");
@@ -320,7 +323,8 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
         model.Entity<MoodCheckIn>(e =>
         {
             Owned(e, "mood_checkins", indexUser: false);
-            e.Property(m => m.Triggers).HasDefaultValueSql("'{}'::text[]");
+            // Triggers are the user's own phrases (up to 100 characters each), not a vocabulary.
+            e.Property(m => m.Triggers).IsEncryptedJson().HasDefaultValueSql("'[]'");
             e.Property(m => m.Context).IsEncrypted();
             Timestamps(e, "recorded_at");
             e.HasIndex(m => new { m.UserId, m.RecordedAt }).IsDescending(false, true).HasDatabaseName("ix_mood_checkins_user_id_recorded_at");

@@ -16,6 +16,8 @@ public static class PersistenceServiceCollectionExtensions
     public static IServiceCollection AddCoachDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<EmbeddedPostgresOptions>(configuration, EmbeddedPostgresOptions.SectionName);
+        // First: a key ring in the wrong place stops start-up before the database is touched.
+        services.AddCoachEncryption(configuration);
         services.AddSingleton(provider => new DatabaseStartup(
             configuration.GetConnectionString(DatabaseStartup.ConnectionStringName),
             configuration.GetConnectionString(DatabaseStartup.AppConnectionStringName),
@@ -24,7 +26,6 @@ public static class PersistenceServiceCollectionExtensions
         // Registered before every other hosted service that needs the database: started first, stopped last.
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseStartup>());
         services.AddSingleton(provider => provider.GetRequiredService<DatabaseStartup>().Connections);
-        services.AddCoachEncryption(configuration);
         return AddContexts(services);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using CoachService.Testing;
 
 namespace CoachService.Tests.Api;
 
@@ -110,7 +111,7 @@ public sealed partial class ApiSurfaceTests(ApiHost host)
     [Fact]
     public async Task The_http_file_exercises_every_route()
     {
-        var file = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "src", "CoachService.Api", "CoachService.Api.http")).WaitAsync(ApiHost.AwaitLimit);
+        var file = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.Root(), "src", "CoachService.Api", "CoachService.Api.http")).WaitAsync(ApiHost.AwaitLimit);
         var requests = RequestLine().Matches(file)
             .Select(m => (m.Groups["method"].Value, Template(m.Groups["path"].Value.Split('?')[0]))).ToHashSet();
 
@@ -123,17 +124,6 @@ public sealed partial class ApiSurfaceTests(ApiHost host)
     /// <summary>/api/goals/00000000-… and /api/goals/{{goalId}} → /api/goals/{id}.</summary>
     private static string Template(string path) =>
         IndexSegment().Replace(IdSegment().Replace(path, "/{id}"), "/suggested-goals/{index}");
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CoachService.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("CoachService.sln not found above the test binaries");
-    }
 
     [GeneratedRegex(@"^(?<method>GET|POST|PUT|PATCH|DELETE) \{\{baseUrl\}\}(?<path>\S+)", RegexOptions.Multiline)]
     private static partial Regex RequestLine();

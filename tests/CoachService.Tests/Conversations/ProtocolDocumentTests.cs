@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CoachService.Api.Hubs;
+using CoachService.Testing;
 
 namespace CoachService.Tests.Conversations;
 
@@ -13,7 +14,7 @@ namespace CoachService.Tests.Conversations;
 public sealed partial class ProtocolDocumentTests
 {
     private static readonly Lazy<string> Document = new(() =>
-        File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "PROTOCOL.md")));
+        File.ReadAllText(Path.Combine(RepositoryFiles.Root(), "docs", "PROTOCOL.md")));
 
     /// <summary>The hub's methods as clients call them.</summary>
     private static string[] MethodNames() =>
@@ -102,17 +103,6 @@ public sealed partial class ProtocolDocumentTests
         }
 
         return values;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CoachService.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("CoachService.sln not found above the test binaries");
     }
 
     [GeneratedRegex(@"^#{1,6}[ \t]+`?(?<name>[A-Za-z_][A-Za-z0-9_]*)", RegexOptions.Multiline)]

@@ -38,7 +38,7 @@ internal static class UserRows
             INSERT INTO virtues (user_id, name, first_session_id) VALUES (@u, 'courage', @s);
             INSERT INTO user_achievements (user_id, achievement_id, achieved_value)
                 SELECT @u, id, 1 FROM achievements WHERE code = 'first_session';
-            INSERT INTO mood_checkins (user_id, mood, intensity, triggers) VALUES (@u, 'content', 6, '{work}');
+            INSERT INTO mood_checkins (user_id, mood, intensity, triggers) VALUES (@u, 'content', 6, '["work"]');
             INSERT INTO turn_claims (session_id, user_id, turn_id, user_sequence, owner_key, claimed_at) VALUES (@s, @u, 't1', 1, 42, now());
             INSERT INTO turn_buckets (user_id, tokens, updated_at) VALUES (@u, 4, now());
             """, owner);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CoachService.Conversations;
 using CoachService.Persistence;
 using CoachService.Persistence.Embedded;
@@ -25,6 +26,7 @@ public sealed class EncryptionAtRestTests
     private const string OnboardingPhrase = "my marimba-tunnel manager";
     private const string CoachPhrase = "the quokka-harbour walk sounds hopeful";
     private const string MoodPhrase = "after the saffron-kettle call";
+    private const string TriggerPhrase = "the cobalt-umbrella commute";
 
     [Fact]
     public async Task A_pg_dump_after_real_turns_holds_no_plaintext_conversation_while_the_owner_reads_it_all()
@@ -44,10 +46,13 @@ public sealed class EncryptionAtRestTests
         await ana.InvokeAsync<SessionSummary>("EndSession", session.SessionId);
         using var http = Authorized(harness, ana);
         (await http.PostAsJsonAsync($"/api/sessions/{session.SessionId}/suggested-goals/0/accept", new { })).EnsureSuccessStatusCode();
-        (await http.PostAsJsonAsync("/api/mood-checkins", new { mood = "anxious", intensity = 6, context = MoodPhrase })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync("/api/mood-checkins", new { mood = "anxious", intensity = 6, context = MoodPhrase, triggers = new[] { TriggerPhrase } })).EnsureSuccessStatusCode();
 
-        var phrases = new[] { UserPhrase, OnboardingPhrase, CoachPhrase, MoodPhrase, "Saying no protects the mornings.", "Walk before work", "Drives towards results." };
         var export = await http.GetStringAsync("/api/me/export");
+        // The virtue's description is the summary's sentence about the user, kept in the collection.
+        var virtueDescription = (string?)JsonNode.Parse(export)!["virtues"]![0]!["description"];
+        Assert.False(string.IsNullOrWhiteSpace(virtueDescription));
+        var phrases = new[] { UserPhrase, OnboardingPhrase, CoachPhrase, MoodPhrase, TriggerPhrase, virtueDescription!, "Saying no protects the mornings.", "Walk before work", "Drives towards results." };
         Assert.All(phrases, phrase => Assert.Contains(phrase, export, StringComparison.Ordinal));
         var detail = await http.GetStringAsync($"/api/sessions/{session.SessionId}");
         Assert.Contains(UserPhrase, detail, StringComparison.Ordinal);

@@ -83,6 +83,25 @@ public sealed class StartupTests
     }
 
     [Fact]
+    [Trait("Suite", "Reliability")]
+    public async Task Outside_Development_a_key_ring_left_in_its_default_folder_stops_start_up_naming_the_setting()
+    {
+        using var folder = new TemporaryFolder();
+        await using var service = ServiceProcess.Start(folder.Path, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Database__DataDirectory"] = folder.Combine("data"),
+            ["Auth__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+        }, "--urls", $"http://127.0.0.1:{FreePort()}");
+
+        AssertOneLineFailure(service, await service.WaitForExitAsync(ExitTimeout), "DataProtection:KeyRingPath is not set");
+        Assert.Contains("Production", service.Error);
+        // Refused before the database: no cluster was made, no key of any user written.
+        Assert.False(Directory.Exists(folder.Combine("data")), "the embedded database was started");
+        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*.key", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task A_setting_of_the_wrong_type_on_the_command_line_names_the_setting_its_value_and_the_type()
     {
         using var folder = new TemporaryFolder();

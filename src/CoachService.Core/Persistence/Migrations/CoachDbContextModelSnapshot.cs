@@ -706,9 +706,9 @@ namespace CoachService.Persistence.Migrations
                     b.Property<string>("Metadata")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("metadata")
-                        .HasDefaultValueSql("'{}'::jsonb");
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<bool>("SafetyFlagged")
                         .ValueGeneratedOnAdd()
@@ -1228,12 +1228,12 @@ namespace CoachService.Persistence.Migrations
                         .HasColumnName("recorded_at")
                         .HasDefaultValueSql("now()");
 
-                    b.PrimitiveCollection<List<string>>("Triggers")
+                    b.Property<string>("Triggers")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("text[]")
+                        .HasColumnType("text")
                         .HasColumnName("triggers")
-                        .HasDefaultValueSql("'{}'::text[]");
+                        .HasDefaultValueSql("'[]'");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid")

@@ -13,9 +13,15 @@ internal static partial class EncryptionLog
     [LoggerMessage(4003, LogLevel.Information, "Wrapped {Count} user keys again with the key ring's current key")]
     public static partial void UserKeysRewrapped(ILogger logger, int count);
 
-    [LoggerMessage(4004, LogLevel.Warning, "The key ring is in {Folder}, the default; set DataProtection:KeyRingPath to a folder kept apart from the database's backups")]
-    public static partial void DefaultKeyRing(ILogger logger, string folder);
-
     [LoggerMessage(4005, LogLevel.Error, "The data key of erased user {UserId} could not be deleted; delete {Path} by hand")]
     public static partial void UserKeyNotDestroyed(ILogger logger, Exception exception, Guid userId, string path);
+
+    [LoggerMessage(4006, LogLevel.Information, "Encrypted {Count} values stored before encryption at rest, of {Users} users")]
+    public static partial void PlaintextEncrypted(ILogger logger, int count, int users);
+
+    [LoggerMessage(4007, LogLevel.Warning, "Erased user {UserId} has no key and {Count} values stored before encryption at rest; they are left as they are: delete them")]
+    public static partial void ErasedUserPlaintextLeft(ILogger logger, Guid userId, int count);
+
+    [LoggerMessage(4008, LogLevel.Warning, "Encrypting the text stored before encryption at rest failed ({Error}); what was encrypted stays so, and the next start goes on")]
+    public static partial void PlaintextEncryptionFailed(ILogger logger, Exception exception, string error);
 }

@@ -10,7 +10,10 @@ public sealed class EncryptionOptions
 {
     public const string SectionName = "DataProtection";
 
-    /// <summary>The folder of the embedded run; relative paths are resolved against the working directory.</summary>
+    /// <summary>
+    /// The folder of the embedded run, in Development only: elsewhere <see cref="KeyRingPath"/> must be set
+    /// (start-up stops without it). Relative paths are resolved against the working directory.
+    /// </summary>
     public const string DefaultKeyRingPath = ".coach-data/keys";
 
     /// <summary>
@@ -36,6 +39,16 @@ public sealed class EncryptionOptions
     /// <summary>How long an unwrapped user key is kept in memory after it was read.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "DataProtection:UserKeyCacheLifetime must be between 1 second and 1 hour.")]
     public TimeSpan UserKeyCacheLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Whether the service encrypts, once it has started, the text stored before encryption at rest
+    /// (<see cref="PlaintextEncryption"/>). Off, such text stays readable and plain until it is written again.
+    /// </summary>
+    public bool EncryptPlaintextOnStart { get; set; } = true;
+
+    /// <summary>How many rows the plaintext job encrypts in one transaction.</summary>
+    [Range(1, 10_000, ErrorMessage = "DataProtection:PlaintextBatchSize must be between 1 and 10000.")]
+    public int PlaintextBatchSize { get; set; } = 500;
 
     internal string UserKeysFolder =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(UserKeysPath) ? Path.Combine(KeyRingPath, "users") : UserKeysPath);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CoachService.Persistence;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,8 +18,9 @@ public static class EncryptionServiceCollectionExtensions
     public const string ApplicationName = "CoachService";
 
     /// <summary>
-    /// The key ring (section "DataProtection"), the per-user keys it wraps, and re-wrapping at start-up
-    /// of user keys an older ring key wrapped. The ring's folder is read here, when the services are
+    /// The key ring (section "DataProtection"), the per-user keys it wraps, re-wrapping at start-up of
+    /// user keys an older ring key wrapped, and the encryption of text stored before encryption at rest
+    /// (<see cref="PlaintextEncryption"/>). The ring's folder is read here, when the services are
     /// registered, because Data Protection takes it then; the options are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddCoachEncryption(this IServiceCollection services, IConfiguration configuration)
@@ -34,7 +37,17 @@ public static class EncryptionServiceCollectionExtensions
         }
 
         AddKeyRing(services, settings);
-        services.AddHostedService<UserKeyRewrap>();
+        var keyRingPathSet = !string.IsNullOrWhiteSpace(configuration[$"{EncryptionOptions.SectionName}:{nameof(EncryptionOptions.KeyRingPath)}"]);
+        services.AddHostedService(provider => new UserKeyRewrap(
+            provider.GetRequiredService<UserKeyRing>(), keyRingPathSet, provider.GetRequiredService<IHostEnvironment>()));
+        services.AddSingleton(provider => new PlaintextEncryption(
+            provider.GetRequiredService<CoachDatabase>,
+            provider.GetRequiredService<IDbContextFactory<CoachDbContext>>,
+            provider.GetRequiredService<UserKeyRing>(),
+            provider.GetRequiredService<IOptions<EncryptionOptions>>(),
+            provider.GetRequiredService<IHostApplicationLifetime>(),
+            provider.GetRequiredService<ILogger<PlaintextEncryption>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<PlaintextEncryption>());
         return services;
     }
 
@@ -111,17 +124,21 @@ public static class EncryptionServiceCollectionExtensions
 }
 
 /// <summary>
-/// At start-up, after the key ring rotated (Data Protection makes a new ring key every 90 days), wraps
-/// the user keys an older ring key wrapped with the current one (<see cref="UserKeyRing.Rewrap"/>).
+/// At start-up, before the database: refuses, outside Development, a key ring left in its default folder
+/// (beside the embedded database, so in the same backups: a copy of both opens every conversation).
+/// Then, after the key ring rotated (Data Protection makes a new ring key every 90 days), wraps the user
+/// keys an older ring key wrapped with the current one (<see cref="UserKeyRing.Rewrap"/>).
 /// </summary>
-internal sealed class UserKeyRewrap(UserKeyRing keys, IOptions<EncryptionOptions> options, IHostEnvironment environment, ILogger<UserKeyRewrap> logger)
-    : IHostedService
+/// <param name="keyRingPathSet">Whether the configuration names <c>DataProtection:KeyRingPath</c>.</param>
+internal sealed class UserKeyRewrap(UserKeyRing keys, bool keyRingPathSet, IHostEnvironment environment) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.KeyRingPath == EncryptionOptions.DefaultKeyRingPath && !environment.IsDevelopment())
+        if (!keyRingPathSet && !environment.IsDevelopment())
         {
-            EncryptionLog.DefaultKeyRing(logger, options.Value.KeyRingFolder);
+            throw new StartupException(
+                $"DataProtection:KeyRingPath is not set. Outside Development ({environment.EnvironmentName}) name the key ring's folder, " +
+                $"kept and backed up apart from the database (the default {EncryptionOptions.DefaultKeyRingPath} is beside the embedded database).");
         }
 
         keys.Rewrap();
