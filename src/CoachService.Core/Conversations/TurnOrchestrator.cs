@@ -301,7 +301,9 @@ public sealed partial class TurnOrchestrator(
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
         {
             var bargeIn = turn.StopReason == StopReason.BargeIn;
-            var kept = bargeIn && turn.Heard is { } heard ? TurnStore.HeardOf(draft.Text, heard) : draft.Text.TrimEnd();
+            draft.Seal();
+            // Nothing of a reply that read its instructions back is kept, not even the words sent before.
+            var kept = draft.Leaked ? "" : bargeIn && turn.Heard is { } heard ? TurnStore.HeardOf(draft.Text, heard) : draft.Text.TrimEnd();
             if (kept.Length == 0)
             {
                 // Nothing was heard or produced: no empty message. The user's message stays, and the same
@@ -429,6 +431,7 @@ public sealed partial class TurnOrchestrator(
         }
 
         draft.PromptVersion = stream.PromptVersion;
+        draft.Watch(stream.Instructions);
         try
         {
             await foreach (var update in stream.Updates.WithCancellation(replyStop.Token))
@@ -437,7 +440,13 @@ public sealed partial class TurnOrchestrator(
                 screening ??= ScreenBesideAsync(turn, text, replyStop);
                 await draft.AppendAsync(update);
                 draft.PromptHash ??= stream.RenderedPromptHash;
+                if (draft.Leaked)
+                {
+                    break; // leaving the loop cancels the model request
+                }
             }
+
+            await draft.EndOfModelTextAsync();
         }
         catch (OperationCanceledException) when (!turn.Stopping.IsCancellationRequested && screening is not null)
         {
@@ -468,6 +477,14 @@ public sealed partial class TurnOrchestrator(
         }
 
         turn.Stopping.ThrowIfCancellationRequested();
+        if (draft.Leaked)
+        {
+            // The words sent before the first shingle are retracted too; nothing of the reply is stored.
+            LogInstructionsLeaked(logger, turn.SessionId, turn.TurnId, task, stream.PromptVersion);
+            return await ReplaceAsync(turn, draft, "instructions", Options.FilteredReply,
+                $"A reply was retracted after {draft.Text.Length} characters: it read the coach's instructions back; a fixed reply replaced it.");
+        }
+
         if (draft.FinishReason == ChatFinishReason.ContentFilter)
         {
             LogFiltered(logger, turn.SessionId, turn.TurnId);
@@ -577,6 +594,9 @@ public sealed partial class TurnOrchestrator(
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: releasing its claim failed: {Error}: {Reason}")]
     private static partial void LogReleaseFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);
+
+    [LoggerMessage(EventId = 2060, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: the {Task} reply read its instructions back (prompt {PromptVersion}); stopped, retracted and replaced by a fixed reply")]
+    private static partial void LogInstructionsLeaked(ILogger logger, Guid sessionId, string turnId, string task, string promptVersion);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId} failed: {Error}: {Reason}")]
     private static partial void LogTurnFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);
