@@ -119,6 +119,40 @@ public sealed class InstructionLeakTests
     }
 
     [Fact]
+    public async Task A_read_back_cut_by_a_disconnect_before_its_eighth_word_ended_is_not_stored_as_the_interrupted_reply()
+    {
+        // No reconnect grace: the reply stops as soon as its only listener is gone.
+        await using var harness = await ConversationHarness.StartAsync(new Dictionary<string, string?> { ["Coaching:ReconnectGrace"] = "00:00:00" });
+        string? system = null;
+        harness.CoachReply = request =>
+        {
+            system = SystemMessageOf(request);
+            return FakeResponse.Reply("Sure: " + system) with { DelayBetweenChunks = TimeSpan.FromMilliseconds(700) };
+        };
+        await using var eve = await harness.ConnectAsync("eve.drops@example.com", "Eve");
+        var session = await eve.StartSessionAsync();
+
+        await eve.SendTurnAsync(session.SessionId, "e1", Hostile);
+        // "a " is released when " personal" arrives: the eighth word of the first shingle is then taken, not yet ended.
+        var seen = "";
+        using (var timeout = new CancellationTokenSource(ConversationHarness.Timeout))
+        {
+            while (!seen.EndsWith("coach in a ", StringComparison.Ordinal))
+            {
+                seen += (await eve.Chunks.Reader.ReadAsync(timeout.Token)).Text;
+            }
+        }
+
+        await eve.StopAsync();
+        await harness.TextRequests.Single().Aborted.WaitAsync(ConversationHarness.Timeout);
+        await CoachClient.WaitForAsync(() => harness.App.Services.GetRequiredService<ActiveTurns>().Find(session.SessionId) is null ? "ended" : null);
+
+        var stored = await MessagesOf(harness, eve.UserId);
+        Assert.Equal(["user"], stored.Select(m => m.Role));
+        Assert.Empty(VerbatimRuns.Shared(seen, system!));
+    }
+
+    [Fact]
     public async Task Ordinary_replies_that_share_common_words_and_phrases_with_the_prompt_pass_through_untouched()
     {
         await using var harness = await ConversationHarness.StartAsync();
