@@ -34,7 +34,10 @@ public sealed class CoachingOptions
     [Range(1, 50, ErrorMessage = "Coaching:AssessmentAnswers must be between 1 and 50.")]
     public int AssessmentAnswers { get; set; } = 5;
 
-    /// <summary>The fixed reply to a message the safety screen finds to be a crisis. Never generated.</summary>
+    /// <summary>
+    /// The fixed reply that replaces one the provider's content filter stopped, or one that was reading
+    /// the coach's instructions back. Never generated.
+    /// </summary>
     [Required(ErrorMessage = "Coaching:FilteredReply must be set.")]
     [MinLength(20, ErrorMessage = "Coaching:FilteredReply must be a real message.")]
     public string FilteredReply { get; set; } =
@@ -48,6 +51,7 @@ public sealed class CoachingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Coaching:ReconnectGrace must be between 0 and 5 minutes.")]
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The fixed reply to a message a safety screen finds to be a crisis. Never generated.</summary>
     [Required(ErrorMessage = "Coaching:CrisisReply must be set.")]
     [MinLength(20, ErrorMessage = "Coaching:CrisisReply must be a real message.")]
     public string CrisisReply { get; set; } =

@@ -35,10 +35,10 @@ public sealed record TurnCompleted(
 
 /// <summary>
 /// Everything sent of the turn's reply so far must be dropped (not shown, not spoken): the safety screen
-/// found a crisis, or the provider's content filter stopped the reply. A fixed reply follows as new
-/// <see cref="ReplyChunk"/>s whose sequence starts again at 1.
+/// found a crisis, the provider's content filter stopped the reply, or the reply was reading the coach's
+/// instructions back. A fixed reply follows as new <see cref="ReplyChunk"/>s whose sequence starts again at 1.
 /// </summary>
-/// <param name="Reason">"safety" or "content_filter".</param>
+/// <param name="Reason">"safety", "content_filter" or "instructions".</param>
 public sealed record ReplyRetracted(Guid SessionId, string TurnId, string Reason);
 
 /// <summary>The reply could not be produced; the user's message is kept and the turn may be sent again.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using CoachService.Conversations.Preemptive;
 using CoachService.Llm.Tasks;
+using CoachService.Prompts;
 using Microsoft.Extensions.AI;
 
 namespace CoachService.Conversations;
@@ -14,6 +15,7 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     private readonly long started = time.GetTimestamp();
     private readonly StringBuilder text = new();
     private SentenceChunker chunker = new();
+    private InstructionLeakWatch? watch;
     private int pieces;
     private int? firstToken;
     private int? firstSentence;
@@ -33,7 +35,35 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     /// <summary>Acts for the user in the coach's reply; what it did is stored with the reply.</summary>
     public TaskActor? Actor { get; set; }
 
+    /// <summary>Everything of the model's text that was sent so far (after a leak, what was sent before it).</summary>
     public string Text => text.ToString();
+
+    /// <summary>True once the model's text read its instructions back: nothing more of it is sent.</summary>
+    public bool Leaked => watch?.Leaked == true;
+
+    /// <summary>Screens the model's text from here on against the instructions it was given.</summary>
+    public void Watch(InstructionShingles instructions) => watch = new InstructionLeakWatch(instructions);
+
+    /// <summary>
+    /// The model's stream ended: its last word is checked (it may complete a shingle, <see cref="Leaked"/>)
+    /// before anything decides on the reply.
+    /// </summary>
+    public Task EndOfModelTextAsync()
+    {
+        if (watch is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        watch.End(); // nothing is held back, so there is nothing more to send
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The reply was stopped: its open word is checked as if the text ended there (it may complete a
+    /// shingle, <see cref="Leaked"/>).
+    /// </summary>
+    public void Seal() => watch?.End();
 
     /// <summary>Tokens of the speculations this turn threw away, counted apart from the reply's own.</summary>
     public SpeculationWaste Waste { get; private set; } = SpeculationWaste.None;
@@ -51,6 +81,7 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     {
         text.Clear();
         chunker = new SentenceChunker();
+        watch = null; // what follows is the service's own fixed reply
         pieces = 0;
         firstToken = null;
         firstSentence = null;
@@ -61,6 +92,18 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     public Task AppendAsync(string delta)
     {
         firstToken ??= Elapsed();
+        if (watch is null)
+        {
+            return Release(delta);
+        }
+
+        // What comes before a read-back of the instructions goes; the read-back does not (Leaked).
+        var released = watch.Push(delta);
+        return released.Length == 0 ? Task.CompletedTask : Release(released);
+    }
+
+    private Task Release(string delta)
+    {
         text.Append(delta);
         return PublishAsync(chunker.Push(delta));
     }
@@ -93,8 +136,12 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
         outputTokens = (outputTokens ?? 0) + usage.OutputTokens;
     }
 
-    /// <summary>Sends the rest, once the model has finished.</summary>
-    public Task FlushAsync() => PublishAsync(chunker.Flush());
+    /// <summary>Sends the rest, once the model has finished (<see cref="EndOfModelTextAsync"/>).</summary>
+    public async Task FlushAsync()
+    {
+        await EndOfModelTextAsync();
+        await PublishAsync(chunker.Flush());
+    }
 
     /// <summary>The record to store: the whole reply, or the part kept of a cut one.</summary>
     public ReplyRecord ToRecord(string content, bool interrupted, string? heard) => new(

@@ -302,7 +302,9 @@ public sealed partial class TurnOrchestrator(
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
         {
             var bargeIn = turn.StopReason == StopReason.BargeIn;
-            var kept = bargeIn && turn.Heard is { } heard ? TurnStore.HeardOf(draft.Text, heard) : draft.Text.TrimEnd();
+            draft.Seal();
+            // Nothing of a reply that read its instructions back is kept, not even the words sent before.
+            var kept = draft.Leaked ? "" : bargeIn && turn.Heard is { } heard ? TurnStore.HeardOf(draft.Text, heard) : draft.Text.TrimEnd();
             if (kept.Length == 0)
             {
                 // Nothing was heard or produced: no empty message. The user's message stays, and the same
@@ -430,13 +432,15 @@ public sealed partial class TurnOrchestrator(
         }
 
         draft.PromptVersion = stream.PromptVersion;
+        draft.Watch(stream.Instructions);
         try
         {
             // Text is sent as soon as the stream would wait for more; the updates that had already arrived by
             // then go as one piece (a fast model's whole reply in a read is a few chunks, not one per token),
             // and nothing waits that could go. Unsent text is never part of the draft.
             var unsent = new StringBuilder();
-            await using var updates = stream.Updates.GetAsyncEnumerator(replyStop.Token);
+            using var streamStop = CancellationTokenSource.CreateLinkedTokenSource(replyStop.Token);
+            await using var updates = stream.Updates.GetAsyncEnumerator(streamStop.Token);
             while (true)
             {
                 var next = updates.MoveNextAsync();
@@ -444,6 +448,14 @@ public sealed partial class TurnOrchestrator(
                 {
                     await draft.AppendAsync(unsent.ToString());
                     unsent.Clear();
+                    if (draft.Leaked)
+                    {
+                        // The model request is cancelled (the screen beside it goes on); the enumerator can
+                        // only be disposed once its pending read has ended.
+                        await streamStop.CancelAsync();
+                        await Ended(next);
+                        break;
+                    }
                 }
 
                 if (!await next)
@@ -458,9 +470,14 @@ public sealed partial class TurnOrchestrator(
                 draft.PromptHash ??= stream.RenderedPromptHash;
             }
 
-            if (unsent.Length > 0)
+            if (!draft.Leaked)
             {
-                await draft.AppendAsync(unsent.ToString());
+                if (unsent.Length > 0)
+                {
+                    await draft.AppendAsync(unsent.ToString());
+                }
+
+                await draft.EndOfModelTextAsync();
             }
         }
         catch (OperationCanceledException) when (!turn.Stopping.IsCancellationRequested && screening is not null)
@@ -492,6 +509,14 @@ public sealed partial class TurnOrchestrator(
         }
 
         turn.Stopping.ThrowIfCancellationRequested();
+        if (draft.Leaked)
+        {
+            // The words sent before the first shingle are retracted too; nothing of the reply is stored.
+            LogInstructionsLeaked(logger, turn.SessionId, turn.TurnId, task, stream.PromptVersion);
+            return await ReplaceAsync(turn, draft, "instructions", Options.FilteredReply,
+                $"A reply was retracted after {draft.Text.Length} characters: it read the coach's instructions back; a fixed reply replaced it.");
+        }
+
         if (draft.FinishReason == ChatFinishReason.ContentFilter)
         {
             LogFiltered(logger, turn.SessionId, turn.TurnId);
@@ -508,6 +533,18 @@ public sealed partial class TurnOrchestrator(
 
         await draft.FlushAsync();
         return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
+    }
+
+    private static async Task Ended(ValueTask<bool> read)
+    {
+        try
+        {
+            await read;
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream was stopped on purpose.
+        }
     }
 
     /// <summary>The model's safety screen; a failure of the screen is logged and leaves the local screen's verdict standing.</summary>
@@ -601,6 +638,9 @@ public sealed partial class TurnOrchestrator(
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: releasing its claim failed: {Error}: {Reason}")]
     private static partial void LogReleaseFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);
+
+    [LoggerMessage(EventId = 2060, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: the {Task} reply read its instructions back (prompt {PromptVersion}); stopped, retracted and replaced by a fixed reply")]
+    private static partial void LogInstructionsLeaked(ILogger logger, Guid sessionId, string turnId, string task, string promptVersion);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId} failed: {Error}: {Reason}")]
     private static partial void LogTurnFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);

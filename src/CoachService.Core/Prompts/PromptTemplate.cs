@@ -82,7 +82,13 @@ public sealed partial class PromptTemplate
         OutputSchema = outputSchema;
         Sections = sections;
         HistoryInput = inputs.Values.FirstOrDefault(i => i.Type == PromptInputType.ChatHistory)?.Name;
+        // Only these can change the system sections: user text may not appear in them (PromptyFile checks).
+        _systemInputs = [.. inputs.Values.Where(i => i.Source == PromptInputSource.System && i.Type != PromptInputType.ChatHistory).Select(i => i.Name)];
     }
+
+    private const int MaxCachedInstructions = 256;
+    private readonly string[] _systemInputs;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InstructionShingles> _instructions = new(StringComparer.Ordinal);
 
     /// <summary>The task name, equal to the file name without <c>.prompty</c>.</summary>
     public string Name { get; }
@@ -186,6 +192,39 @@ public sealed partial class PromptTemplate
 
         return messages;
     }
+
+    /// <summary>
+    /// The shingles of the instructions this prompt gives the model with <paramref name="inputs"/>: its
+    /// <c>system:</c> sections as rendered. They depend only on the system inputs (persona, language…), so
+    /// they are built once per version and combination of those, and shared.
+    /// </summary>
+    public InstructionShingles InstructionsFor(IReadOnlyDictionary<string, object?> inputs)
+    {
+        var key = string.Join('\u001f', _systemInputs.Select(name => KeyOf(inputs.GetValueOrDefault(name))));
+        if (_instructions.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var context = new Dictionary<string, object?>(inputs, StringComparer.Ordinal);
+        var shingles = InstructionShingles.Of(Sections
+            .Where(s => s.Role == ChatRole.System && !s.IsHistory)
+            .Select(s => Tidy(s.Template!(context))));
+        if (_instructions.Count >= MaxCachedInstructions)
+        {
+            _instructions.Clear(); // a bound, not a policy: the combinations in use come back at once
+        }
+
+        return _instructions.GetOrAdd(key, shingles);
+    }
+
+    private static string KeyOf(object? value) => value switch
+    {
+        null => "\u0000",
+        string text => text,
+        IEnumerable items => "[" + string.Join('\u001e', items.Cast<object?>().Select(KeyOf)) + "]",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
 
     internal static bool HasType(object? value, PromptInputType type) => value is null || type switch
     {

@@ -105,7 +105,7 @@ public sealed class Speculation
 
         publishAction = onAction;
         Actor?.Release();
-        return new TextTaskStream(stream!.PromptVersion, ReadAsync(), stream.Invocation);
+        return stream! with { Updates = ReadAsync() };
     }
 
     /// <summary>Cancels the model request (if it still runs) and returns the tokens it cost.</summary>

@@ -15,4 +15,7 @@ internal static partial class LlmTaskLog
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "Task {Task} rendered from prompt {PromptVersion}; rendered prompt SHA-256 {RenderedPromptHash}")]
     public static partial void Rendered(ILogger logger, string task, string promptVersion, string renderedPromptHash);
+
+    [LoggerMessage(EventId = 1260, Level = LogLevel.Warning, Message = "Output of task {Task} (prompt {PromptVersion}) reads the prompt's instructions back at {Path}; refused")]
+    public static partial void InstructionsReadBack(ILogger logger, string task, string promptVersion, string path);
 }

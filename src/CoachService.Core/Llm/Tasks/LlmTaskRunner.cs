@@ -64,7 +64,7 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
         var invocation = new TaskInvocation(prompt.Name, prompt.Version, actor);
         var settings = CoachPromptSettings.For(prompt, inputs, offerTools: actor is not null && task == CoachTask.CoachReply);
         var updates = function.InvokeStreamingAsync<ChatResponseUpdate>(KernelFor(invocation), Arguments(prompt, inputs, history, settings), cancellationToken);
-        return new TextTaskStream(prompt.Version, updates, invocation);
+        return new TextTaskStream(prompt.Version, updates, invocation) { Instructions = prompt.InstructionsFor(inputs) };
     }
 
     /// <summary>
@@ -98,7 +98,8 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
         var result = await function.InvokeAsync(invocationKernel, Arguments(prompt, inputs, null, settings), cancellationToken).ConfigureAwait(false);
         var first = result.GetValue<ChatResponse>() ?? throw new LlmOutputInvalidException(task, ["$: the kernel returned no chat response"]);
         AddUsage(usage, first.Usage);
-        var (value, errors) = Evaluate<T>(prompt, first);
+        var instructions = prompt.InstructionsFor(inputs);
+        var (value, errors) = Evaluate<T>(prompt, instructions, first);
         if (value is not null)
         {
             return Result(value, prompt, invocation, first, usage, repaired: false);
@@ -113,7 +114,7 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
         var second = await invocationKernel.GetRequiredService<IChatClient>()
             .GetResponseAsync(messages, settings.ToChatOptions(invocationKernel), cancellationToken).ConfigureAwait(false);
         AddUsage(usage, second.Usage);
-        (value, errors) = Evaluate<T>(prompt, second);
+        (value, errors) = Evaluate<T>(prompt, instructions, second);
         if (value is not null)
         {
             return Result(value, prompt, invocation, second, usage, repaired: true);
@@ -163,8 +164,11 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
         + string.Join("\n", errors.Select(e => "- " + e))
         + "\nReply again with only the corrected JSON object: no prose, no code fences, no extra fields.";
 
-    /// <summary>The output as <typeparamref name="T"/> if it is valid, else the reasons it is not.</summary>
-    private (T? Value, IReadOnlyList<string> Errors) Evaluate<T>(PromptTemplate prompt, ChatResponse response)
+    /// <summary>
+    /// The output as <typeparamref name="T"/> if it is valid, else the reasons it is not. A text field that
+    /// reads the prompt's instructions back (<paramref name="instructions"/>) makes it invalid like a schema error.
+    /// </summary>
+    private (T? Value, IReadOnlyList<string> Errors) Evaluate<T>(PromptTemplate prompt, InstructionShingles instructions, ChatResponse response)
     {
         if (response.FinishReason == ChatFinishReason.ContentFilter || response.FinishReason == ChatFinishReason.Length)
         {
@@ -192,6 +196,12 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
             if (errors.Count > 0)
             {
                 return (default, errors);
+            }
+
+            if (instructions.FindReadBack(document.RootElement) is { } path)
+            {
+                LlmTaskLog.InstructionsReadBack(logger, prompt.Name, prompt.Version, path);
+                return (default, [$"{path}: this text repeats your instructions; write it in your own words"]);
             }
 
             try

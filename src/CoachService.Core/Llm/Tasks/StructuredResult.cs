@@ -1,3 +1,5 @@
+using CoachService.Prompts;
+
 namespace CoachService.Llm.Tasks;
 
 /// <summary>Tokens a task used, summed over its attempts (zero when the provider does not say).</summary>
@@ -28,6 +30,9 @@ public sealed record TextTaskStream(string PromptVersion, IAsyncEnumerable<Micro
 {
     /// <summary>SHA-256 (hex) of the rendered prompt messages; known once the stream has started (the prompt renders then).</summary>
     public string? RenderedPromptHash => Invocation.RenderedPromptHash;
+
+    /// <summary>The shingles of the instructions the model was given: a reply that reads them back is stopped.</summary>
+    public InstructionShingles Instructions { get; init; } = InstructionShingles.Empty;
 }
 
 /// <summary>
