@@ -262,6 +262,7 @@ public sealed class OutputParserPropertyTests
         Gen.Const(Canary),
         Gen.Const("I'm sorry, but I can't help with that."),
         Gen.Int[1, 30_000].Select(n => new string('x', n)),
+        Gen.Const(new string('x', StructuredOutputParser.MaxOutputLength)),
         // One character as a reader sees it, thousands of code points: what counts as length matters.
         Gen.Int[41, 3_000].Select(n => "a" + string.Concat(Enumerable.Repeat("\\u0301", n))),
         Gen.Int[1, 200].Select(n => string.Concat(Enumerable.Repeat("👍🏽", n))),

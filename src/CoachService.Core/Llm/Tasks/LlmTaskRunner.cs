@@ -166,7 +166,16 @@ public sealed class LlmTaskRunner(Kernel kernel, PromptFunctions functions, ILog
             throw new LlmOutputInvalidException(prompt.Name, [reason]);
         }
 
-        return StructuredOutputParser.Evaluate<T>(prompt, response.Text);
+        var text = response.Text;
+        if (text.Length > StructuredOutputParser.MaxOutputLength)
+        {
+            // No model writes this within the task's token limit: a broken or hostile provider. Sending it
+            // back in a repair request would bill it as input and parse it twice.
+            LlmTaskLog.Oversized(logger, prompt.Name, prompt.Version, text.Length, StructuredOutputParser.MaxOutputLength);
+            throw new LlmOutputInvalidException(prompt.Name, [StructuredOutputParser.OversizedError(text.Length)]);
+        }
+
+        return StructuredOutputParser.Evaluate<T>(prompt, text);
     }
 
     private static StructuredResult<T> Result<T>(T value, PromptTemplate prompt, TaskInvocation invocation, ChatResponse response, UsageDetails usage, bool repaired) =>

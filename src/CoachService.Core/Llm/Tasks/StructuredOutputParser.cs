@@ -16,6 +16,13 @@ internal static partial class StructuredOutputParser
     /// <summary>Errors reported of one output; the rest are counted in one last line.</summary>
     internal const int MaxErrors = 20;
 
+    /// <summary>
+    /// Characters an output may have. The largest valid output (the goal suggestions: 2,580 characters of
+    /// text) is under 32,000 even with every character escaped as a surrogate pair; the prompts' token
+    /// limits (at most 700) keep a real one far below.
+    /// </summary>
+    internal const int MaxOutputLength = 64 * 1024;
+
     private static readonly JsonSerializerOptions OutputJson = new()
     {
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
@@ -26,6 +33,11 @@ internal static partial class StructuredOutputParser
     /// <summary>The output as <typeparamref name="T"/> if it is valid, else the reasons it is not (at most <see cref="MaxErrors"/> + 1).</summary>
     public static (T? Value, IReadOnlyList<string> Errors) Evaluate<T>(PromptTemplate prompt, string text)
     {
+        if (text.Length > MaxOutputLength)
+        {
+            return (default, [OversizedError(text.Length)]);
+        }
+
         JsonDocument document;
         try
         {
@@ -127,6 +139,9 @@ internal static partial class StructuredOutputParser
 
     [GeneratedRegex(@"<[A-Za-z/!?]")]
     private static partial Regex Markup();
+
+    internal static string OversizedError(int length) =>
+        $"$: the reply is {length} characters long; a valid output has at most {MaxOutputLength}";
 
     private static IReadOnlyList<string> Bounded(IReadOnlyList<string> errors) =>
         errors.Count <= MaxErrors ? errors : [.. errors.Take(MaxErrors), $"… and {errors.Count - MaxErrors} more errors"];
