@@ -276,8 +276,8 @@ public static class JsonSchemaValidator
     }
 
     /// <summary>
-    /// Values JsonSchema.Net throws on rather than fails: numbers beyond <see cref="decimal"/> (it reads
-    /// every number as one), strings and names that are not valid UTF-16 (an escaped lone surrogate), and a
+    /// Values JsonSchema.Net throws on or misreads rather than fails: numbers beyond <see cref="decimal"/> (it reads
+    /// every number as one), numbers too small for it, strings and names that are not valid UTF-16 (an escaped lone surrogate), and a
     /// name given twice (which one would count?). At most a few are reported.
     /// </summary>
     private static List<string> Unreadable(JsonElement root)
@@ -293,7 +293,9 @@ public static class JsonSchemaValidator
 
             switch (value.ValueKind)
             {
-                case JsonValueKind.Number when !value.TryGetDecimal(out _):
+                // Also a number too small for decimal: JsonSchema.Net would compare it as 0 (so -1e-31 passes
+                // "minimum: 0") while the record reads the double.
+                case JsonValueKind.Number when !value.TryGetDecimal(out var exact) || (exact == 0 && value.TryGetDouble(out var close) && close != 0):
                     errors.Add($"{path}: the number is out of range");
                     break;
                 case JsonValueKind.String when !IsValidText(value):

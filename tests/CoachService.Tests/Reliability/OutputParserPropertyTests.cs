@@ -272,7 +272,7 @@ public sealed class OutputParserPropertyTests
     private static readonly Gen<string> AnyNumber = Gen.OneOf(
         Gen.Int.Select(i => i.ToString(CultureInfo.InvariantCulture)),
         Gen.Double.Select(d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "0"),
-        Gen.Int[0, 9].Select(i => ((string[])["1e400", "-1e400", "1e-400", "99999999999999999999999999999999", "3.0", "-0", "5.0000000000000001", "0.9999999999999999999", "1E+1", "12345678901234567890.5"])[i]),
+        Gen.Int[0, 10].Select(i => ((string[])["1e400", "-1e400", "1e-400", "-2.79E-31", "99999999999999999999999999999999", "3.0", "-0", "5.0000000000000001", "0.9999999999999999999", "1E+1", "12345678901234567890.5"])[i]),
         Gen.Int[1, 5].Select(i => i.ToString(CultureInfo.InvariantCulture)),
         Unit.Select(d => d.ToString("R", CultureInfo.InvariantCulture)));
 
