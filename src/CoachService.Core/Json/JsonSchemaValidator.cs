@@ -40,13 +40,21 @@ public static class JsonSchemaValidator
     /// <summary>Every error of <paramref name="instance"/> against <paramref name="schema"/>; empty when valid.</summary>
     public static IReadOnlyList<string> Validate(JsonElement schema, JsonElement instance)
     {
+        // JsonSchema.Net throws on these instead of failing them; they are refused before it sees them.
+        var unreadable = Unreadable(instance);
+        if (unreadable.Count > 0)
+        {
+            return unreadable;
+        }
+
         var results = Schemas.GetOrAdd(schema.GetRawText(), CompiledSchema.Parse).Evaluate(instance);
-        if (results.IsValid)
+        var failures = new List<Failure>();
+        CodePointLengths(schema, instance, JsonPointer.Empty, instance, failures);
+        if (results.IsValid && failures.Count == 0)
         {
             return [];
         }
 
-        var failures = new List<Failure>();
         foreach (var detail in results.Details.Where(d => d.HasErrors))
         {
             var subschema = detail.EvaluationPath.Evaluate(schema);
@@ -90,8 +98,7 @@ public static class JsonSchemaValidator
         {
             var parent = location.GetAncestor(1);
             var name = location[^1].ToString();
-            // Property names come from the model's output; they are short identifiers, not user text.
-            return new(location, 0, $"{PathOf(parent, root)}: the property '{Truncate(name, 40)}' is not allowed");
+            return new(location, 0, $"{PathOf(parent, root)}: the property {NameOf(name)} is not allowed");
         }
 
         return new(location, 0, $"{PathOf(location, root)}: no value is allowed here");
@@ -227,8 +234,137 @@ public static class JsonSchemaValidator
         _ => DescribeValue(value),
     };
 
-    // Counted as JsonSchema.Net counts for minLength/maxLength: text elements, what a reader sees as characters.
-    private static int Length(JsonElement value) => new StringInfo(value.GetString()!).LengthInTextElements;
+    // Unicode code points, as JSON Schema defines a string's length and PostgreSQL's length() counts it.
+    // JsonSchema.Net counts text elements, so one letter with a thousand combining marks would be 1.
+    private static int Length(JsonElement value) => value.GetString()!.EnumerateRunes().Count();
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+    /// <summary>
+    /// maxLength in code points where JsonSchema.Net (text elements) lets a longer string through; it follows
+    /// <c>properties</c> and <c>items</c>, the only ways into a value that <see cref="JsonSchemaSubset"/> allows.
+    /// </summary>
+    private static void CodePointLengths(JsonElement schema, JsonElement value, JsonPointer at, JsonElement root, List<Failure> failures)
+    {
+        if (schema.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String when schema.TryGetProperty("maxLength", out var max) && Length(value) > max.GetInt32():
+                failures.Add(new(at, 7, $"{PathOf(at, root)}: a string of {Length(value)} characters is longer than the maximum length {max.GetInt32()}"));
+                break;
+            case JsonValueKind.Object when schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (properties.TryGetProperty(property.Name, out var propertySchema))
+                    {
+                        CodePointLengths(propertySchema, property.Value, at.Combine(property.Name), root, failures);
+                    }
+                }
+
+                break;
+            case JsonValueKind.Array when schema.TryGetProperty("items", out var items):
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    CodePointLengths(items, item, at.Combine(index++), root, failures);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Values JsonSchema.Net throws on or misreads rather than fails: numbers beyond <see cref="decimal"/> (it reads
+    /// every number as one), numbers too small for it, strings and names that are not valid UTF-16 (an escaped lone surrogate), and a
+    /// name given twice (which one would count?). At most a few are reported.
+    /// </summary>
+    private static List<string> Unreadable(JsonElement root)
+    {
+        const int Max = 5;
+        var errors = new List<string>();
+        void Visit(JsonElement value, string path)
+        {
+            if (errors.Count >= Max)
+            {
+                return;
+            }
+
+            switch (value.ValueKind)
+            {
+                // Also a number too small for decimal: JsonSchema.Net would compare it as 0 (so -1e-31 passes
+                // "minimum: 0") while the record reads the double.
+                case JsonValueKind.Number when !value.TryGetDecimal(out var exact) || (exact == 0 && value.TryGetDouble(out var close) && close != 0):
+                    errors.Add($"{path}: the number is out of range");
+                    break;
+                case JsonValueKind.String when !IsValidText(value):
+                    errors.Add($"{path}: the string is not valid Unicode text");
+                    break;
+                case JsonValueKind.Object:
+                    var names = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var property in value.EnumerateObject())
+                    {
+                        if (!TryName(property, out var name))
+                        {
+                            errors.Add($"{path}: a property name is not valid Unicode text");
+                        }
+                        else if (!names.Add(name))
+                        {
+                            errors.Add($"{path}: the property {NameOf(name)} appears more than once");
+                        }
+                        else
+                        {
+                            Visit(property.Value, $"{path}.{(IsIdentifier(name) ? name : "?")}");
+                        }
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        Visit(item, $"{path}[{index++}]");
+                    }
+
+                    break;
+            }
+        }
+
+        Visit(root, "$");
+        return errors;
+    }
+
+    private static bool IsValidText(JsonElement value)
+    {
+        try
+        {
+            _ = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryName(JsonProperty property, out string name)
+    {
+        try
+        {
+            name = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            name = "";
+            return false;
+        }
+    }
+
+    /// <summary>A property name from the output, quoted only when it is a short identifier: anything else may be user text or markup.</summary>
+    private static string NameOf(string name) => IsIdentifier(name) ? $"'{name}'" : "with a name that is not an identifier";
+
+    private static bool IsIdentifier(string name) => name.Length is > 0 and <= 40 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 }

@@ -37,6 +37,9 @@ public static class CoachKernel
         var invoking = kernel.GetRequiredService<IChatClient>().GetService<FunctionInvokingChatClient>()
             ?? throw new InvalidOperationException("The kernel's chat client has no function-invocation layer.");
         invoking.MaximumIterationsPerRequest = MaxToolRoundTrips;
+        // A call of a function the kernel does not have (the model's invention, or a name it was fooled into)
+        // runs nothing: its "not found" goes back to the model as the call's result and the reply goes on.
+        invoking.TerminateOnUnknownCalls = false;
         return kernel;
     }
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using CoachService.Json;
 using CoachService.Prompts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -15,15 +12,8 @@ namespace CoachService.Llm.Tasks;
 /// attempt) before anyone can store it. Each run gets its own <see cref="TaskInvocation"/> in a clone of
 /// the kernel, where the provenance filter records the rendered prompt's hash and the plugins find the user.
 /// </summary>
-public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functions, ILogger<LlmTaskRunner> logger)
+public sealed class LlmTaskRunner(Kernel kernel, PromptFunctions functions, ILogger<LlmTaskRunner> logger)
 {
-    private static readonly JsonSerializerOptions OutputJson = new()
-    {
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
-
     /// <summary>Streams the reply of a text task (<see cref="CoachTask.CoachReply"/>, <see cref="CoachTask.AssessmentQuestion"/>).</summary>
     /// <exception cref="ArgumentException">Unknown task, a structured task, or missing/unknown inputs.</exception>
     public IAsyncEnumerable<ChatResponseUpdate> StreamTextAsync(
@@ -164,10 +154,7 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
         + string.Join("\n", errors.Select(e => "- " + e))
         + "\nReply again with only the corrected JSON object: no prose, no code fences, no extra fields.";
 
-    /// <summary>
-    /// The output as <typeparamref name="T"/> if it is valid, else the reasons it is not. A text field that
-    /// reads the prompt's instructions back (<paramref name="instructions"/>) makes it invalid like a schema error.
-    /// </summary>
+    /// <summary>The output as <typeparamref name="T"/> if it is valid, else the reasons it is not.</summary>
     private (T? Value, IReadOnlyList<string> Errors) Evaluate<T>(PromptTemplate prompt, InstructionShingles instructions, ChatResponse response)
     {
         if (response.FinishReason == ChatFinishReason.ContentFilter || response.FinishReason == ChatFinishReason.Length)
@@ -180,47 +167,17 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
             throw new LlmOutputInvalidException(prompt.Name, [reason]);
         }
 
-        JsonDocument document;
-        try
+        var text = response.Text;
+        if (text.Length > StructuredOutputParser.MaxOutputLength)
         {
-            document = JsonDocument.Parse(StripCodeFence(response.Text));
+            // No model writes this within the task's token limit: a broken or hostile provider. Sending it
+            // back in a repair request would bill it as input and parse it twice.
+            LlmTaskLog.Oversized(logger, prompt.Name, prompt.Version, text.Length, StructuredOutputParser.MaxOutputLength);
+            throw new LlmOutputInvalidException(prompt.Name, [StructuredOutputParser.OversizedError(text.Length)]);
         }
-        catch (JsonException e)
-        {
-            return (default, [$"$: the reply is not a JSON value (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"]);
-        }
 
-        using (document)
-        {
-            var errors = JsonSchemaValidator.Validate(prompt.OutputSchema!.Value, document.RootElement);
-            if (errors.Count > 0)
-            {
-                return (default, errors);
-            }
-
-            if (instructions.FindReadBack(document.RootElement) is { } path)
-            {
-                LlmTaskLog.InstructionsReadBack(logger, prompt.Name, prompt.Version, path);
-                return (default, [$"{path}: this text repeats your instructions; write it in your own words"]);
-            }
-
-            try
-            {
-                var value = document.RootElement.Deserialize<T>(OutputJson);
-                if (value is null)
-                {
-                    return (default, ["$: the output is null"]);
-                }
-
-                var broken = CoachOutputRules.Check(value);
-                return broken.Count > 0 ? (default, broken) : (value, []);
-            }
-            catch (JsonException e)
-            {
-                // The schema and the record disagree: a bug in the prompt file, reported without the output.
-                return (default, [$"{e.Path ?? "$"}: the output does not fit {typeof(T).Name}"]);
-            }
-        }
+        return StructuredOutputParser.Evaluate<T>(prompt, text, instructions,
+            path => LlmTaskLog.InstructionsReadBack(logger, prompt.Name, prompt.Version, path));
     }
 
     private static StructuredResult<T> Result<T>(T value, PromptTemplate prompt, TaskInvocation invocation, ChatResponse response, UsageDetails usage, bool repaired) =>
@@ -236,14 +193,4 @@ public sealed partial class LlmTaskRunner(Kernel kernel, PromptFunctions functio
             total.Add(usage);
         }
     }
-
-    /// <summary>Models often wrap JSON in ```json fences although asked not to.</summary>
-    internal static string StripCodeFence(string text)
-    {
-        var match = CodeFence().Match(text);
-        return match.Success ? match.Groups["json"].Value : text.Trim();
-    }
-
-    [GeneratedRegex(@"^\s*```[A-Za-z]*[ \t]*\r?\n(?<json>.*?)\r?\n?```\s*$", RegexOptions.Singleline)]
-    private static partial Regex CodeFence();
 }
