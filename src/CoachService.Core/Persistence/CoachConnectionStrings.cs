@@ -14,6 +14,9 @@ public sealed record CoachConnectionStrings(string Owner, string App)
     /// <summary>The role the service's connections take (created by the initial migration): it owns nothing and cannot bypass RLS.</summary>
     public const string AppRole = "coach_app";
 
+    /// <summary>Statements each service connection keeps prepared (Npgsql's automatic preparation).</summary>
+    public const int AutoPreparedStatements = 100;
+
     /// <param name="ownerConnectionString">The owner login.</param>
     /// <param name="appConnectionString">The service's login; the role switch is added here.</param>
     /// <param name="appPoolSize">The service pool's size, when the server's connection limit is known.</param>
@@ -24,6 +27,16 @@ public sealed record CoachConnectionStrings(string Owner, string App)
         if (appPoolSize is { } size)
         {
             app.MaxPoolSize = size;
+        }
+
+        // The service sends the same few dozen statements over and over: prepared once per connection, the
+        // server parses and plans each of them once instead of at every turn (issue 10's profile: parsing and
+        // planning were the largest part of PostgreSQL's CPU a turn). A connection string that sets its own
+        // value keeps it.
+        if (app.MaxAutoPrepare == 0 && !Mentions(appConnectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            app.MaxAutoPrepare = AutoPreparedStatements;
+            app.AutoPrepareMinUsages = 2;
         }
 
         var roleOption = $"-c role={AppRole}";
@@ -38,6 +51,9 @@ public sealed record CoachConnectionStrings(string Owner, string App)
     /// <summary>The same server and database as <paramref name="connectionString"/>, as another login.</summary>
     public static string AsLogin(string connectionString, string login, string password) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Username = login, Password = password }.ConnectionString;
+
+    private static bool Mentions(string connectionString, params string[] keys) =>
+        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 
     private static NpgsqlConnectionStringBuilder WithApplicationName(string connectionString)
     {
