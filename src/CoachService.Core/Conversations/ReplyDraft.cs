@@ -45,25 +45,10 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
     public void Watch(InstructionShingles instructions) => watch = new InstructionLeakWatch(instructions);
 
     /// <summary>
-    /// The model's stream ended: its last word is checked (it may complete a shingle, <see cref="Leaked"/>)
-    /// before anything decides on the reply.
+    /// The model's text ended, or the reply was stopped: the word still open is checked as if the text ended
+    /// there (it may complete a shingle, <see cref="Leaked"/>). Nothing is held back, so nothing more is sent.
     /// </summary>
-    public Task EndOfModelTextAsync()
-    {
-        if (watch is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        watch.End(); // nothing is held back, so there is nothing more to send
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// The reply was stopped: its open word is checked as if the text ended there (it may complete a
-    /// shingle, <see cref="Leaked"/>).
-    /// </summary>
-    public void Seal() => watch?.End();
+    public void EndOfModelText() => watch?.End();
 
     /// <summary>Tokens of the speculations this turn threw away, counted apart from the reply's own.</summary>
     public SpeculationWaste Waste { get; private set; } = SpeculationWaste.None;
@@ -136,11 +121,11 @@ public sealed class ReplyDraft(ActiveTurn turn, TimeProvider time)
         outputTokens = (outputTokens ?? 0) + usage.OutputTokens;
     }
 
-    /// <summary>Sends the rest, once the model has finished (<see cref="EndOfModelTextAsync"/>).</summary>
-    public async Task FlushAsync()
+    /// <summary>Sends the rest, once the model has finished (<see cref="EndOfModelText"/>).</summary>
+    public Task FlushAsync()
     {
-        await EndOfModelTextAsync();
-        await PublishAsync(chunker.Flush());
+        EndOfModelText();
+        return PublishAsync(chunker.Flush());
     }
 
     /// <summary>The record to store: the whole reply, or the part kept of a cut one.</summary>

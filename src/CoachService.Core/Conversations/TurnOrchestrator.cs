@@ -302,7 +302,7 @@ public sealed partial class TurnOrchestrator(
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
         {
             var bargeIn = turn.StopReason == StopReason.BargeIn;
-            draft.Seal();
+            draft.EndOfModelText();
             // Nothing of a reply that read its instructions back is kept, not even the words sent before.
             var kept = draft.Leaked ? "" : bargeIn && turn.Heard is { } heard ? TurnStore.HeardOf(draft.Text, heard) : draft.Text.TrimEnd();
             if (kept.Length == 0)
@@ -477,7 +477,7 @@ public sealed partial class TurnOrchestrator(
                     await draft.AppendAsync(unsent.ToString());
                 }
 
-                await draft.EndOfModelTextAsync();
+                draft.EndOfModelText();
             }
         }
         catch (OperationCanceledException) when (!turn.Stopping.IsCancellationRequested && screening is not null)

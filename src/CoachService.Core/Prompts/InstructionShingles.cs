@@ -162,7 +162,7 @@ public sealed class InstructionLeakWatch(InstructionShingles instructions)
         var ahead = reader;
         if (ahead.End(out var tentative) && instructions.Contains(tentative))
         {
-            return Leak(delta, reader.OpenWordLength > 0 ? Math.Max(0, delta.Length - reader.OpenWordLength) : delta.Length);
+            return Leak(delta, Math.Max(0, delta.Length - reader.OpenWordLength)); // the open word began here or before
         }
 
         return delta;
