@@ -57,6 +57,15 @@ public sealed record BenchmarkOptions
     public int WarmUpTurns { get; init; } = 10;
 
     /// <summary>
+    /// The warm-up is repeated, at most this many rounds, until a round makes the service's JIT compile fewer than
+    /// <see cref="WarmUpQuietJit"/> methods: tiered compilation delays its call counting while new methods keep
+    /// coming, so one round leaves the tier-1 recompilation of the hot paths to the first measured phase. 1: one round, not watched.
+    /// </summary>
+    public int WarmUpRounds { get; init; } = 8;
+
+    public int WarmUpQuietJit { get; init; } = 100;
+
+    /// <summary>
     /// After the warm-up, wait (at most <see cref="SettleTimeout"/>) until the idle service uses less than this
     /// share of a core: tiered JIT recompiles the hot paths in the background for tens of seconds after the
     /// first turns, and a phase measured meanwhile measures the JIT. 0 does not wait.

@@ -28,13 +28,15 @@ public static class BenchmarkProgram
         var instances = new Option<int>("--instances") { Description = "Instances of the service on one database and a local redis-server; clients alternate between them.", DefaultValueFactory = _ => 1 };
         var warmUpTalkers = new Option<int>("--warm-up-talkers") { Description = "Talkers of the warm-up (stored and checked, not measured).", DefaultValueFactory = _ => 20 };
         var warmUpTurns = new Option<int>("--warm-up-turns") { Description = "Turns each warm-up talker sends.", DefaultValueFactory = _ => 10 };
+        var warmUpRounds = new Option<int>("--warm-up-rounds") { Description = "The warm-up is repeated, at most this many rounds, until a round makes the service's JIT compile fewer than --warm-up-quiet-jit methods; 1: one round.", DefaultValueFactory = _ => 8 };
+        var warmUpQuiet = new Option<int>("--warm-up-quiet-jit") { Description = "Methods compiled in a warm-up round below which tiering counts as finished.", DefaultValueFactory = _ => 100 };
         var settle = new Option<double>("--settle-cpu") { Description = "After the warm-up, wait until the idle service uses less than this % of a core (background JIT); 0: do not wait.", DefaultValueFactory = _ => 15 };
         var profile = new Option<int>("--profile-seconds") { Description = "CPU-profile the service this many seconds in each phase (dotnet-trace collect-linux, needs root); writes cpu-profile-N.md.", DefaultValueFactory = _ => 0 };
         var set = new Option<string[]>("--set") { Description = "A setting of the service, e.g. Preemptive:Enabled=false (repeatable).", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder of the report, the histograms and the chart.", DefaultValueFactory = _ => Path.Combine("bench-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var command = new RootCommand("Measures what CoachService adds to a model's latency, with full persistence, at scale.")
         {
-            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, warmUpTalkers, warmUpTurns, settle, profile, set, output,
+            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, warmUpTalkers, warmUpTurns, warmUpRounds, warmUpQuiet, settle, profile, set, output,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -55,6 +57,8 @@ public static class BenchmarkProgram
                 Instances = Math.Max(1, parsed.GetValue(instances)),
                 WarmUpTalkers = parsed.GetValue(warmUpTalkers),
                 WarmUpTurns = parsed.GetValue(warmUpTurns),
+                WarmUpRounds = Math.Max(1, parsed.GetValue(warmUpRounds)),
+                WarmUpQuietJit = parsed.GetValue(warmUpQuiet),
                 SettleCpuPercent = parsed.GetValue(settle),
                 ProfileDuration = TimeSpan.FromSeconds(parsed.GetValue(profile)),
                 // The service reads its settings from the environment: Section:Key becomes Section__Key.

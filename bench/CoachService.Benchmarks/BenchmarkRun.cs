@@ -108,11 +108,10 @@ public static class BenchmarkRun
             log.WriteLine($"{clients.Count} clients connected; service RSS {before.RssBytes / 1048576.0:0.0} -> {after.RssBytes / 1048576.0:0.0} MiB");
 
             // Warm-up (JIT tiering, connection pools): checked in the database but not measured.
-            var warmUp = await ServicePhaseAsync(service, cluster, model, clients.Take(options.WarmUpTalkers).ToList(), options with { TurnsPerTalker = options.WarmUpTurns }, -1, log);
+            var sent = await WarmUpAsync(service, cluster, model, clients.Take(options.WarmUpTalkers).ToList(), options, log);
             log.WriteLine($"service idle CPU over 3 s: {await IdleCpuAsync(service.ProcessId):0.0} % of a core");
             await SettleAsync(service.ProcessId, options, log, ct);
             var phases = new List<PhaseResult>();
-            var sent = new List<TurnRecord>(warmUp.Turns);
             for (var p = 0; p < options.Talking.Count; p++)
             {
                 var talkers = options.Talking[p];
@@ -156,6 +155,44 @@ public static class BenchmarkRun
                 await client.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Rounds of warm-up turns at the phases' settings until a round makes the JIT compile fewer than
+    /// <see cref="BenchmarkOptions.WarmUpQuietJit"/> methods (tiering has finished with the paths the phases run),
+    /// at most <see cref="BenchmarkOptions.WarmUpRounds"/> rounds. Each round's turns are checked with the rest.
+    /// </summary>
+    private static async Task<List<TurnRecord>> WarmUpAsync(
+        ServiceUnderTest service, PostgresTestCluster cluster, FakeModel model, List<SimulatedClient> talkers, BenchmarkOptions options, TextWriter log)
+    {
+        var turns = new List<TurnRecord>();
+        await using var jit = options.WarmUpRounds > 1 ? JitWatch.TryStart(service.ProcessId, log) : null;
+        for (var round = 1; round <= options.WarmUpRounds; round++)
+        {
+            var compiledBefore = jit?.Compiled ?? 0;
+            var warmUp = await ServicePhaseAsync(service, cluster, model, talkers, options with { TurnsPerTalker = options.WarmUpTurns }, -round, log);
+            turns.AddRange(warmUp.Turns);
+            if (jit is null)
+            {
+                continue;
+            }
+
+            // The JIT's events arrive a little after the methods are compiled.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var compiled = jit.Compiled - compiledBefore;
+            log.WriteLine($"warm-up round {round}: {warmUp.Result.Completed} turns, the JIT compiled {compiled} methods, {warmUp.Result.ServiceCpuMsPerTurn:0.0} ms of service CPU a turn");
+            if (compiled < options.WarmUpQuietJit)
+            {
+                return turns;
+            }
+        }
+
+        if (jit is not null)
+        {
+            log.WriteLine($"warm-up: the JIT still compiled {options.WarmUpQuietJit} or more methods in the last of {options.WarmUpRounds} rounds; measuring anyway");
+        }
+
+        return turns;
     }
 
     private static async Task<(PhaseResult Result, List<TurnRecord> Turns)> ServicePhaseAsync(

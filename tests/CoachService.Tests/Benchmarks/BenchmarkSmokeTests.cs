@@ -26,6 +26,7 @@ public sealed class BenchmarkSmokeTests
             SettleTime = TimeSpan.FromMilliseconds(200),
             WarmUpTalkers = 1,
             WarmUpTurns = 2,
+            WarmUpRounds = 1,
             SettleTimeout = TimeSpan.FromSeconds(1),
             Model = new FakeModelOptions { TimeToFirstToken = ModelFirstToken, TokensPerSecond = 400, StructuredDelay = TimeSpan.FromMilliseconds(20) },
         };
