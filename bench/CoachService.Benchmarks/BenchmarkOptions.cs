@@ -17,8 +17,26 @@ public sealed record BenchmarkOptions
     /// <summary>Turns each talker sends in one phase (sessions of <see cref="TurnsPerSession"/>).</summary>
     public int TurnsPerTalker { get; init; } = 10;
 
-    /// <summary>Pause between a reply's end and the next turn.</summary>
+    /// <summary>Pause between a reply's end and the next turn: its mean (see <see cref="ThinkJitter"/>).</summary>
     public TimeSpan ThinkTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Each pause is drawn uniformly from <see cref="ThinkTime"/> × [1 − jitter, 1 + jitter], and each talker's first turn
+    /// of a phase waits a uniform part of one turn's cycle (<see cref="Cycle"/>): talkers arrive independently, as
+    /// people do. 0 keeps them in step: every talker's first turn at the same instant and every pause the same, so the
+    /// same burst of turns comes back every cycle and the tail percentiles measure that burst.
+    /// </summary>
+    public double ThinkJitter { get; init; } = 0.5;
+
+    /// <summary>One talker's turn at the fake model's pace: the reply's first token, its tokens, and the think time.</summary>
+    public TimeSpan Cycle => Model.TimeToFirstToken + ThinkTime
+        + (Model.TokensPerSecond > 0 ? TimeSpan.FromSeconds(FakeModel.ReplyTokenCount / Model.TokensPerSecond) : TimeSpan.Zero);
+
+    /// <summary>The wait before a talker's first turn of a phase: none when the talkers move in step.</summary>
+    public TimeSpan StartOffset(Random random) => ThinkJitter > 0 ? Cycle * random.NextDouble() : TimeSpan.Zero;
+
+    /// <summary>One pause between turns.</summary>
+    public TimeSpan Think(Random random) => ThinkTime * (1 + ThinkJitter * (2 * random.NextDouble() - 1));
 
     /// <summary>A phase starts no new turn after this long.</summary>
     public TimeSpan PhaseDuration { get; init; } = TimeSpan.FromSeconds(60);

@@ -26,6 +26,7 @@ public static class BenchmarkProgram
         var noDirect = new Option<bool>("--no-direct") { Description = "Skip the run straight against the fake model." };
         var noCounters = new Option<bool>("--no-counters") { Description = "Do not collect the service's runtime counters with dotnet-counters." };
         var instances = new Option<int>("--instances") { Description = "Instances of the service on one database and a local redis-server; clients alternate between them.", DefaultValueFactory = _ => 1 };
+        var jitter = new Option<double>("--think-jitter") { Description = "Pauses drawn from think time x [1 - j, 1 + j], first turns spread over one turn's cycle; 0: every talker in step.", DefaultValueFactory = _ => 0.5 };
         var warmUpTalkers = new Option<int>("--warm-up-talkers") { Description = "Talkers of the warm-up (stored and checked, not measured).", DefaultValueFactory = _ => 20 };
         var warmUpTurns = new Option<int>("--warm-up-turns") { Description = "Turns each warm-up talker sends.", DefaultValueFactory = _ => 10 };
         var warmUpRounds = new Option<int>("--warm-up-rounds") { Description = "The warm-up is repeated, at most this many rounds, until a round makes the service's JIT compile fewer than --warm-up-quiet-jit methods; 1: one round.", DefaultValueFactory = _ => 8 };
@@ -36,7 +37,7 @@ public static class BenchmarkProgram
         var output = new Option<string>("--out") { Description = "Folder of the report, the histograms and the chart.", DefaultValueFactory = _ => Path.Combine("bench-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var command = new RootCommand("Measures what CoachService adds to a model's latency, with full persistence, at scale.")
         {
-            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, warmUpTalkers, warmUpTurns, warmUpRounds, warmUpQuiet, settle, profile, set, output,
+            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, jitter, warmUpTalkers, warmUpTurns, warmUpRounds, warmUpQuiet, settle, profile, set, output,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -50,6 +51,7 @@ public static class BenchmarkProgram
                 TurnsPerTalker = parsed.GetValue(turns),
                 TurnsPerSession = parsed.GetValue(perSession),
                 ThinkTime = TimeSpan.FromMilliseconds(isCeiling ? 0 : parsed.GetValue(think)),
+                ThinkJitter = Math.Clamp(parsed.GetValue(jitter), 0, 1),
                 PhaseDuration = TimeSpan.FromSeconds(parsed.GetValue(duration)),
                 Voice = parsed.GetValue(voice),
                 Direct = !parsed.GetValue(noDirect),

@@ -16,7 +16,7 @@ public static class BenchmarkReport
         s.AppendLine();
         s.AppendLine(Inv($"Machine: {Environment.ProcessorCount} cores, {TotalMemoryGiB():0.0} GiB; load average (1, 5, 15 min) {result.LoadAverage}. ") +
             Inv($"Fake model: first token {o.Model.TimeToFirstToken.TotalMilliseconds:0} ms, {o.Model.TokensPerSecond:0} tokens/s, {FakeModel.ReplyTokenCount} tokens a reply, structured answers after {o.Model.StructuredDelay.TotalMilliseconds:0} ms. ") +
-            Inv($"{result.Idle.Connections} connected, think time {o.ThinkTime.TotalMilliseconds:0} ms, {o.TurnsPerTalker} turns per talker in sessions of {o.TurnsPerSession}{(o.Voice ? ", voice (a partial transcript every 250 ms, the final one 300–700 ms after the last word)" : "")}."));
+            Inv($"{result.Idle.Connections} connected, think time {o.ThinkTime.TotalMilliseconds:0} ms{(o.ThinkJitter > 0 && o.ThinkTime > TimeSpan.Zero ? $" ± {o.ThinkJitter:P0}, first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : o.ThinkJitter > 0 ? $", first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : ", talkers in step")}, {o.TurnsPerTalker} turns per talker in sessions of {o.TurnsPerSession}{(o.Voice ? ", voice (a partial transcript every 250 ms, the final one 300–700 ms after the last word)" : "")}."));
         s.AppendLine();
         s.AppendLine("| phase | turns sent / completed | turns/s | errors | added to first chunk p50 / p95 / p99 ms | added to first sentence p50 / p95 / p99 ms | added to last chunk p50 / p99 ms | client first chunk p50 / p99 ms | model first token p50 ms | CPU service / PostgreSQL / client (% of a core) | service CPU ms a turn | peak RSS MiB |");
         s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");

@@ -13,6 +13,9 @@ public static class DirectClient
 {
     public static async Task TalkAsync(HttpClient http, int index, BenchmarkOptions options, ConcurrentSink sink, CancellationToken phaseOver)
     {
+        // Paced like the service's talkers: the same spread of first turns and pauses.
+        var random = new Random(index * 7919 + 1);
+        await Task.Delay(options.StartOffset(random), CancellationToken.None);
         for (var i = 0; i < options.TurnsPerTalker && !phaseOver.IsCancellationRequested; i++)
         {
             var key = $"d{index}-t{i}";
@@ -72,7 +75,7 @@ public static class DirectClient
                 turn.Fail($"{e.GetType().Name}: {e.Message}");
             }
 
-            await Task.Delay(options.ThinkTime, CancellationToken.None);
+            await Task.Delay(options.Think(random), CancellationToken.None);
         }
     }
 

@@ -142,6 +142,7 @@ public sealed class SimulatedClient(int index, Uri service, string token) : IAsy
     /// <summary>Runs one phase's turns: sessions of <see cref="BenchmarkOptions.TurnsPerSession"/>, think time between turns.</summary>
     public async Task TalkAsync(BenchmarkOptions options, int phase, ConcurrentSink sink, CancellationToken phaseOver, Random random)
     {
+        await Task.Delay(options.StartOffset(random), CancellationToken.None);
         for (var i = 0; i < options.TurnsPerTalker && !phaseOver.IsCancellationRequested; i++)
         {
             TurnRecord? turn = null;
@@ -190,7 +191,7 @@ public sealed class SimulatedClient(int index, Uri service, string token) : IAsy
                 }
             }
 
-            await Task.Delay(options.ThinkTime, CancellationToken.None);
+            await Task.Delay(options.Think(random), CancellationToken.None);
         }
     }
 
