@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using CoachService.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -41,6 +42,46 @@ public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
             var existing = await db.TurnClaims.AsNoTracking().SingleOrDefaultAsync(c => c.SessionId == sessionId, cancellationToken)
                 ?? throw new DomainStateException("the previous reply of this session has just ended; send the turn again", "answering");
             throw new TurnClaimedException(existing);
+        }
+    }
+
+    /// <summary>
+    /// Claims the session's turn and spends one of the user's permits (<see cref="TurnRateLimiter"/>) inside the unit
+    /// of work storing its user message, in one statement: the permit is spent only when the claim is won, so a
+    /// turn answered elsewhere spends nothing.
+    /// </summary>
+    /// <exception cref="TurnClaimedException">The session's turn is claimed already (committed by another transaction).</exception>
+    /// <exception cref="DomainRateLimitedException">The claim was won but the bucket is empty; the unit rolls back, claim and all.</exception>
+    public async Task ClaimAndSpendAsync(CoachDbContext db, Guid userId, Guid sessionId, string turnId, int userSequence, string listener,
+        TurnRateLimiter limiter, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (burst, perSecond) = limiter.Rates;
+        // ON CONFLICT waits for a concurrent claim to commit or roll back, so two instances can never both win.
+        // The value: null when the claim was lost, -1 when it was won and the bucket was empty, else the permits left.
+        // Not composed (no Single in SQL): a WITH clause with data-modifying statements must stay at the top level.
+        var outcomes = await db.Database.SqlQuery<double?>(FormattableStringFactory.Create($$"""
+            WITH claim AS (
+                INSERT INTO turn_claims (session_id, user_id, turn_id, user_sequence, owner_key, listeners, claimed_at)
+                VALUES ({4}, {0}, {5}, {6}, {7}, {8}, {1})
+                ON CONFLICT (session_id) DO NOTHING
+                RETURNING 1
+            ), spent AS (
+            {{TurnRateLimiter.SpendSql("claim")}}
+            )
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM claim) THEN coalesce((SELECT tokens FROM spent), -1) END AS "Value"
+            """, userId, now, burst, perSecond, sessionId, turnId, userSequence, InstanceKey, new[] { listener })).ToListAsync(cancellationToken);
+        var outcome = outcomes.Single();
+        if (outcome is null)
+        {
+            var existing = await db.TurnClaims.AsNoTracking().SingleOrDefaultAsync(c => c.SessionId == sessionId, cancellationToken)
+                ?? throw new DomainStateException("the previous reply of this session has just ended; send the turn again", "answering");
+            throw new TurnClaimedException(existing);
+        }
+
+        if (outcome < 0)
+        {
+            await limiter.RefuseAsync(db, userId, now, cancellationToken);
         }
     }
 

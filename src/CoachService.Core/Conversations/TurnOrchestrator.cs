@@ -119,9 +119,8 @@ public sealed partial class TurnOrchestrator(
 
             var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, async (db, sequence) =>
             {
-                // Claimed first: a turn answered elsewhere spends nothing.
-                await claims.ClaimAsync(db, userId, sessionId, turnId, sequence, listener.Id, cancellationToken);
-                await limiter.SpendAsync(db, userId, cancellationToken);
+                // One statement: a turn answered elsewhere spends nothing.
+                await claims.ClaimAndSpendAsync(db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken);
             }, Options, cancellationToken);
             if (stored.Reply is not null)
             {

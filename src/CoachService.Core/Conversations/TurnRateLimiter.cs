@@ -8,34 +8,40 @@ namespace CoachService.Conversations;
 /// The per-user token bucket on model work: a permit is spent only when a turn's reply is about to be
 /// generated. Joining a reply, repeating a turn that has its reply, resuming, ending a session and
 /// refused calls spend nothing. The bucket is a row (<see cref="TurnBucket"/>) spent in the transaction
-/// that stores the turn, so every instance on the database counts against the same bucket, and a turn
+/// that stores the turn, in the statement that claims it (<see cref="TurnClaims.ClaimAndSpendAsync"/>), so every instance on the database counts against the same bucket, and a turn
 /// that is not stored spends nothing. The row is locked by the update, so concurrent turns queue on it.
 /// </summary>
 public sealed class TurnRateLimiter(IOptions<CoachingOptions> options, TimeProvider time)
 {
-    /// <summary>Spends one permit of the user's inside the unit of work, or refuses.</summary>
-    /// <exception cref="DomainRateLimitedException">The bucket is empty.</exception>
-    public async Task SpendAsync(CoachDbContext db, Guid userId, CancellationToken cancellationToken)
+    /// <summary>The bucket's size and its refill a second, as the spending statement needs them.</summary>
+    public (double Burst, double PerSecond) Rates => (options.Value.TurnBurst, options.Value.TurnsPerMinute / 60.0);
+
+    /// <summary>
+    /// The data-modifying statement (for a WITH clause) that refills the user's bucket by the time since its
+    /// last spend, capped at the burst, and spends one permit if there is one, returning the permits left as
+    /// <c>tokens</c>: no row when the bucket is empty, or when <paramref name="onlyIfRowsIn"/> (the name of an
+    /// earlier WITH query) has none. The row is locked by the update, so concurrent turns queue on it.
+    /// Parameters: {0} the user, {1} now, {2} the burst, {3} a second's refill (<see cref="Rates"/>).
+    /// </summary>
+    internal static string SpendSql(string onlyIfRowsIn) => $$"""
+        INSERT INTO turn_buckets AS b (user_id, tokens, updated_at)
+            SELECT {0}, {2} - 1, {1} WHERE EXISTS (SELECT 1 FROM {{onlyIfRowsIn}})
+        ON CONFLICT (user_id) DO UPDATE
+            SET tokens = LEAST({2}, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ({1} - b.updated_at))::float8) * {3}) - 1,
+                updated_at = {1}
+            WHERE LEAST({2}, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ({1} - b.updated_at))::float8) * {3}) >= 1
+        RETURNING b.tokens
+        """;
+
+    /// <summary>Throws the refusal for an empty bucket, with how long until it holds a permit again.</summary>
+    /// <exception cref="DomainRateLimitedException">Always.</exception>
+    public async Task RefuseAsync(CoachDbContext db, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var burst = (double)options.Value.TurnBurst;
-        var perSecond = options.Value.TurnsPerMinute / 60.0;
-        var now = time.GetUtcNow();
-        // Refill by the time since the last spend, capped at the burst, then spend one if there is one.
-        var left = await db.Database.SqlQuery<double>($"""
-            INSERT INTO turn_buckets AS b (user_id, tokens, updated_at) VALUES ({userId}, {burst - 1}, {now})
-            ON CONFLICT (user_id) DO UPDATE
-                SET tokens = LEAST({burst}, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ({now} - b.updated_at))::float8) * {perSecond}) - 1,
-                    updated_at = {now}
-                WHERE LEAST({burst}, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ({now} - b.updated_at))::float8) * {perSecond}) >= 1
-            RETURNING b.tokens AS "Value"
-            """).ToListAsync(cancellationToken);
-        if (left.Count == 0)
-        {
-            var have = await AvailableAsync(db, userId, now, cancellationToken) ?? burst;
-            var wait = TimeSpan.FromSeconds(Math.Max(0.001, (1 - have) / perSecond));
-            throw new DomainRateLimitedException(wait,
-                $"too many turns for the coach; at most {options.Value.TurnsPerMinute} a minute. Try again in {Math.Ceiling(wait.TotalSeconds)} s.");
-        }
+        var (burst, perSecond) = Rates;
+        var have = await AvailableAsync(db, userId, now, cancellationToken) ?? burst;
+        var wait = TimeSpan.FromSeconds(Math.Max(0.001, (1 - have) / perSecond));
+        throw new DomainRateLimitedException(wait,
+            $"too many turns for the coach; at most {options.Value.TurnsPerMinute} a minute. Try again in {Math.Ceiling(wait.TotalSeconds)} s.");
     }
 
     /// <summary>Whether the user could spend a permit now; spends nothing (a speculation starts only then).</summary>

@@ -1,0 +1,62 @@
+using CoachService.Conversations;
+using CoachService.Persistence;
+using CoachService.Sessions;
+using CoachService.Testing;
+using CoachService.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CoachService.Tests.Conversations;
+
+/// <summary>The claim on a turn and the permit it spends are one statement: a lost claim spends nothing, an empty bucket keeps no claim.</summary>
+public sealed class TurnClaimAndSpendTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task A_won_claim_spends_a_permit_a_lost_one_spends_none_and_an_empty_bucket_keeps_no_claim()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        await using var database = await CoachTestDatabase.CreateAsync(time).WaitAsync(Timeout);
+        var user = (await database.Get<UserAccounts>().CreateAsync(new NewUser($"claim.{Guid.NewGuid():N}@example.com"))).Id;
+        var sessions = database.Get<CoachingSessions>();
+        var first = (await sessions.StartAsync(user, "face_to_face")).Id;
+        var second = (await sessions.StartAsync(user, "face_to_face")).Id;
+        var third = (await sessions.StartAsync(user, "face_to_face")).Id;
+        var coach = database.Get<CoachDatabase>();
+        var claims = new TurnClaims(coach, time);
+        var limiter = new TurnRateLimiter(Options.Create(new CoachingOptions { TurnBurst = 2, TurnsPerMinute = 1 }), time);
+        var elsewhere = new TurnClaims(coach, time);
+        Task ClaimAndSpend(TurnClaims by, Guid session, string turn) =>
+            coach.ForUserAsync(user, db => by.ClaimAndSpendAsync(db, user, session, turn, 1, "connection-a", limiter, CancellationToken.None), CancellationToken.None);
+        Task<double?> Tokens() => coach.ForUserAsync(user, db => db.TurnBuckets.Where(b => b.UserId == user).Select(b => (double?)b.Tokens).SingleOrDefaultAsync());
+
+        // Another instance holds the first session's turn: the claim is lost and no permit is spent.
+        await coach.ForUserAsync(user, db => elsewhere.ClaimAsync(db, user, first, "t1", 1, "connection-b", CancellationToken.None));
+        var lost = await Assert.ThrowsAsync<TurnClaimedException>(() => ClaimAndSpend(claims, first, "t1"));
+        Assert.Equal(elsewhere.InstanceKey, lost.Claim.OwnerKey);
+        Assert.Null(await Tokens());
+
+        // Won: the claim is this instance's and one permit of the burst of 2 is spent.
+        await ClaimAndSpend(claims, second, "t1");
+        Assert.Equal(claims.InstanceKey, (await claims.FindAsync(user, second, CancellationToken.None))!.OwnerKey);
+        Assert.Equal(1, await Tokens());
+
+        await ClaimAndSpend(claims, third, "t1");
+        Assert.Equal(0, await Tokens());
+
+        // The bucket is empty: refused with the wait, and the claim rolled back with the unit.
+        await coach.ForUserAsync(user, db => claims.ReleaseAsync(db, new ActiveTurn(user, third, "t1", 1, "Hi")));
+        time.Advance(TimeSpan.FromSeconds(30));
+        var limited = await Assert.ThrowsAsync<DomainRateLimitedException>(() => ClaimAndSpend(claims, third, "t2"));
+        Assert.InRange(limited.RetryAfter.TotalSeconds, 29.99, 30.01);
+        Assert.Null(await claims.FindAsync(user, third, CancellationToken.None));
+        Assert.Equal(0, await Tokens());
+
+        // A minute after the last spend the bucket holds a permit again.
+        time.Advance(TimeSpan.FromSeconds(30));
+        await ClaimAndSpend(claims, third, "t2");
+        Assert.Equal(0, (await Tokens())!.Value, 0.0001);
+    }
+}
