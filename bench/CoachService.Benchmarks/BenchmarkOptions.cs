@@ -79,7 +79,7 @@ public sealed record BenchmarkOptions
     /// <see cref="WarmUpQuietJit"/> methods: tiered compilation delays its call counting while new methods keep
     /// coming, so one round leaves the tier-1 recompilation of the hot paths to the first measured phase. 1: one round, not watched.
     /// </summary>
-    public int WarmUpRounds { get; init; } = 8;
+    public int WarmUpRounds { get; init; } = 16;
 
     public int WarmUpQuietJit { get; init; } = 100;
 

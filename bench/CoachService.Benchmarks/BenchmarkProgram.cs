@@ -29,7 +29,7 @@ public static class BenchmarkProgram
         var jitter = new Option<double>("--think-jitter") { Description = "Pauses drawn from think time x [1 - j, 1 + j], first turns spread over one turn's cycle; 0: every talker in step.", DefaultValueFactory = _ => 0.5 };
         var warmUpTalkers = new Option<int>("--warm-up-talkers") { Description = "Talkers of the warm-up (stored and checked, not measured).", DefaultValueFactory = _ => 20 };
         var warmUpTurns = new Option<int>("--warm-up-turns") { Description = "Turns each warm-up talker sends.", DefaultValueFactory = _ => 10 };
-        var warmUpRounds = new Option<int>("--warm-up-rounds") { Description = "The warm-up is repeated, at most this many rounds, until a round makes the service's JIT compile fewer than --warm-up-quiet-jit methods; 1: one round.", DefaultValueFactory = _ => 8 };
+        var warmUpRounds = new Option<int>("--warm-up-rounds") { Description = "The warm-up is repeated, at most this many rounds, until a round makes the service's JIT compile fewer than --warm-up-quiet-jit methods; 1: one round.", DefaultValueFactory = _ => 16 };
         var warmUpQuiet = new Option<int>("--warm-up-quiet-jit") { Description = "Methods compiled in a warm-up round below which tiering counts as finished.", DefaultValueFactory = _ => 100 };
         var settle = new Option<double>("--settle-cpu") { Description = "After the warm-up, wait until the idle service uses less than this % of a core (background JIT); 0: do not wait.", DefaultValueFactory = _ => 15 };
         var profile = new Option<int>("--profile-seconds") { Description = "CPU-profile the service this many seconds in each phase (dotnet-trace collect-linux, needs root); writes cpu-profile-N.md.", DefaultValueFactory = _ => 0 };
