@@ -26,25 +26,6 @@ public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
     /// <summary>This instance's key: positive, random, and new at every start.</summary>
     public long InstanceKey { get; } = (long)(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 2) + 1;
 
-    /// <summary>Claims the session's turn inside the unit of work storing its user message.</summary>
-    /// <exception cref="TurnClaimedException">The session's turn is claimed already (committed by another transaction).</exception>
-    public async Task ClaimAsync(CoachDbContext db, Guid userId, Guid sessionId, string turnId, int userSequence, string listener, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        // ON CONFLICT waits for a concurrent claim to commit or roll back, so two instances can never both win.
-        var claimed = await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO turn_claims (session_id, user_id, turn_id, user_sequence, owner_key, listeners, claimed_at)
-            VALUES ({sessionId}, {userId}, {turnId}, {userSequence}, {InstanceKey}, {new[] { listener }}, {now})
-            ON CONFLICT (session_id) DO NOTHING
-            """, cancellationToken);
-        if (claimed == 0)
-        {
-            var existing = await db.TurnClaims.AsNoTracking().SingleOrDefaultAsync(c => c.SessionId == sessionId, cancellationToken)
-                ?? throw new DomainStateException("the previous reply of this session has just ended; send the turn again", "answering");
-            throw new TurnClaimedException(existing);
-        }
-    }
-
     /// <summary>
     /// Claims the session's turn and spends one of the user's permits (<see cref="TurnRateLimiter"/>) inside the unit
     /// of work storing its user message, in one statement: the permit is spent only when the claim is won, so a

@@ -8,8 +8,8 @@ namespace CoachService.Conversations;
 /// The per-user token bucket on model work: a permit is spent only when a turn's reply is about to be
 /// generated. Joining a reply, repeating a turn that has its reply, resuming, ending a session and
 /// refused calls spend nothing. The bucket is a row (<see cref="TurnBucket"/>) spent in the transaction
-/// that stores the turn, in the statement that claims it (<see cref="TurnClaims.ClaimAndSpendAsync"/>), so every instance on the database counts against the same bucket, and a turn
-/// that is not stored spends nothing. The row is locked by the update, so concurrent turns queue on it.
+/// that stores the turn, in the statement that claims it (<see cref="TurnClaims.ClaimAndSpendAsync"/>), so
+/// every instance on the database counts against the same bucket, and a turn that is not stored spends nothing. The row is locked by the update, so concurrent turns queue on it.
 /// </summary>
 public sealed class TurnRateLimiter(IOptions<CoachingOptions> options, TimeProvider time)
 {

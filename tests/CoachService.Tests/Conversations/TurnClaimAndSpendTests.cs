@@ -26,19 +26,22 @@ public sealed class TurnClaimAndSpendTests
         var third = (await sessions.StartAsync(user, "face_to_face")).Id;
         var coach = database.Get<CoachDatabase>();
         var claims = new TurnClaims(coach, time);
-        var limiter = new TurnRateLimiter(Options.Create(new CoachingOptions { TurnBurst = 2, TurnsPerMinute = 1 }), time);
+        var limiter = new TurnRateLimiter(Options.Create(new CoachingOptions { TurnBurst = 3, TurnsPerMinute = 1 }), time);
         var elsewhere = new TurnClaims(coach, time);
         Task ClaimAndSpend(TurnClaims by, Guid session, string turn) =>
             coach.ForUserAsync(user, db => by.ClaimAndSpendAsync(db, user, session, turn, 1, "connection-a", limiter, CancellationToken.None), CancellationToken.None);
         Task<double?> Tokens() => coach.ForUserAsync(user, db => db.TurnBuckets.Where(b => b.UserId == user).Select(b => (double?)b.Tokens).SingleOrDefaultAsync());
 
-        // Another instance holds the first session's turn: the claim is lost and no permit is spent.
-        await coach.ForUserAsync(user, db => elsewhere.ClaimAsync(db, user, first, "t1", 1, "connection-b", CancellationToken.None));
+        // Another instance won the first session's turn, spending one permit of the burst of 3.
+        await ClaimAndSpend(elsewhere, first, "t1");
+        Assert.Equal(2, await Tokens());
+
+        // Here the claim is lost, and no permit is spent.
         var lost = await Assert.ThrowsAsync<TurnClaimedException>(() => ClaimAndSpend(claims, first, "t1"));
         Assert.Equal(elsewhere.InstanceKey, lost.Claim.OwnerKey);
-        Assert.Null(await Tokens());
+        Assert.Equal(2, await Tokens());
 
-        // Won: the claim is this instance's and one permit of the burst of 2 is spent.
+        // Won: the claim is this instance's and a permit is spent.
         await ClaimAndSpend(claims, second, "t1");
         Assert.Equal(claims.InstanceKey, (await claims.FindAsync(user, second, CancellationToken.None))!.OwnerKey);
         Assert.Equal(1, await Tokens());

@@ -37,7 +37,8 @@ public sealed class IdleSessionSweepTests
         var claims = new TurnClaims(database.Get<CoachDatabase>(), time);
         await new TurnStore(database.Get<CoachDatabase>(), claims, time).StoreUserMessageAsync(ana, talkedLater, "t1", "Still here", (_, _) => Task.CompletedTask, new CoachingOptions(), CancellationToken.None);
         // Answered by another instance: only the claim in the database says so.
-        await database.Get<CoachDatabase>().ForUserAsync(ben, db => claims.ClaimAsync(db, ben, streamingElsewhere, "t1", 1, "connection-b", CancellationToken.None));
+        var limiter = new TurnRateLimiter(Microsoft.Extensions.Options.Options.Create(new CoachingOptions()), time);
+        await database.Get<CoachDatabase>().ForUserAsync(ben, db => claims.ClaimAndSpendAsync(db, ben, streamingElsewhere, "t1", 1, "connection-b", limiter, CancellationToken.None));
         time.Advance(Idle - TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
         var fresh = (await sessions.StartAsync(ana, "face_to_face")).Id;
         var active = new ActiveTurns();
