@@ -447,6 +447,9 @@ public sealed partial class TurnOrchestrator(
                 {
                     await draft.AppendAsync(unsent.ToString());
                     unsent.Clear();
+                    // One model call before the first word: the screen is asked once the first piece has gone
+                    // (starting its request takes a moment the piece need not wait for).
+                    screening ??= ScreenBesideAsync(turn, text, replyStop);
                     if (draft.Leaked)
                     {
                         // The model request is cancelled (the screen beside it goes on); the enumerator can
@@ -462,11 +465,14 @@ public sealed partial class TurnOrchestrator(
                     break;
                 }
 
-                // One model call before the first word: the screen is asked once the reply has begun.
-                screening ??= ScreenBesideAsync(turn, text, replyStop);
                 draft.Note(updates.Current);
                 unsent.Append(updates.Current.Text);
                 draft.PromptHash ??= stream.RenderedPromptHash;
+                if (unsent.Length == 0)
+                {
+                    // The reply has begun without text (a tool call): the screen need not wait for its words.
+                    screening ??= ScreenBesideAsync(turn, text, replyStop);
+                }
             }
 
             if (!draft.Leaked)
