@@ -28,8 +28,8 @@ public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts, Us
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlAsync(
-                $"SELECT set_config('app.user_id', {userId.ToString()}, true)", cancellationToken);
+            // Set by the unit's first command, in its round trip (UserScopeInterceptor): not a round trip of its own.
+            db.UserToEnter = userId;
             var result = await work(db);
             if (db.ChangeTracker.HasChanges())
             {
@@ -42,6 +42,11 @@ public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts, Us
         catch (Exception e) when (DatabaseErrors.TryTranslate(e, out var translated))
         {
             throw translated;
+        }
+        finally
+        {
+            // A pooled context goes back without a mark: a unit that sent no command leaves none behind.
+            db.UserToEnter = null;
         }
     }
 

@@ -20,6 +20,12 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
     /// <summary>The user this context works for; null sees no user-owned rows.</summary>
     public Guid? CurrentUserId { get; internal set; }
 
+    /// <summary>
+    /// The database-side user the unit's first command still has to set (<see cref="UserScopeInterceptor"/>);
+    /// null once it is set, or outside a unit of work.
+    /// </summary>
+    internal Guid? UserToEnter { get; set; }
+
     public DbSet<User> Users => Set<User>();
     public DbSet<UserSetting> UserSettings => Set<UserSetting>();
     public DbSet<PersonalityAssessment> PersonalityAssessments => Set<PersonalityAssessment>();

@@ -42,8 +42,10 @@ public static class PersistenceServiceCollectionExtensions
 
     private static IServiceCollection AddContexts(IServiceCollection services)
     {
+        services.AddSingleton<UserScopeInterceptor>();
         services.AddPooledDbContextFactory<CoachDbContext>((provider, options) =>
-            Configure(options, provider.GetRequiredService<CoachConnectionStrings>().App));
+            Configure(options, provider.GetRequiredService<CoachConnectionStrings>().App)
+                .AddInterceptors(provider.GetRequiredService<UserScopeInterceptor>()));
         services.AddSingleton<CoachDatabase>();
         services.AddSingleton<DatabaseMigrator>();
         return services;

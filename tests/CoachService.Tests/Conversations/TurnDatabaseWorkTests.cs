@@ -8,7 +8,8 @@ public sealed class TurnDatabaseWorkTests
     /// Counted with EF's own command and transaction events; it took 4 transactions and 20 statements before the
     /// context was read with the message, and 20 statements plus a savepoint and its release around each SaveChanges
     /// (six round trips a turn) before the reads were merged and the savepoints turned off, and 14 before the claim and
-    /// the rate-limit permit became one statement (issue 10).
+    /// the rate-limit permit became one statement, and 13 before each unit's user was set in its first command's round
+    /// trip rather than by a set_config of its own (issue 10).
     /// </summary>
     [Fact]
     public async Task A_coaching_turn_does_its_database_work_in_few_short_transactions()
@@ -17,6 +18,7 @@ public sealed class TurnDatabaseWorkTests
         {
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Information",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Transaction"] = "Debug",
+            ["Logging:LogLevel:CoachService.Persistence.UserScopeInterceptor"] = "Debug",
         }, captureLogs: true);
         await using var ana = await harness.ConnectAsync("db-work@example.com");
         var session = await ana.StartSessionAsync();
@@ -35,9 +37,10 @@ public sealed class TurnDatabaseWorkTests
         Assert.Equal(3, transactions);
         // The message's unit: the session with the turn id's earlier messages and the last sequence number, the
         // claim with the shared rate-limit bucket's permit, the user's side of the context in one statement, the history, the
-        // insert; the reply's: the claim's release, the sequence, the insert; the emotions': a check, the insert;
-        // and each unit's set_config.
-        Assert.True(commands <= 13, $"{commands} statements for one turn");
+        // insert; the reply's: the claim's release, the sequence, the insert; the emotions': a check, the insert.
+        // Each unit's user rides in its first command: no unit needs a statement of its own for it.
+        Assert.True(commands <= 10, $"{commands} statements for one turn");
         Assert.Equal(0, savepoints);
+        Assert.Equal(0, entries.Count(e => e.Id.Name == "UserEnteredSeparately"));
     }
 }
