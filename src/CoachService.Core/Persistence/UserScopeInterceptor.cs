@@ -130,6 +130,6 @@ public sealed partial class UserScopeInterceptor(ILogger<UserScopeInterceptor> l
         return true;
     }
 
-    [LoggerMessage(EventId = 60, EventName = "UserEnteredSeparately", Level = LogLevel.Debug, Message = "The unit's user was set by a statement of its own before its first command ({Source})")]
+    [LoggerMessage(EventId = 103, EventName = "UserEnteredSeparately", Level = LogLevel.Debug, Message = "The unit's user was set by a statement of its own before its first command ({Source})")]
     private static partial void LogSeparate(ILogger logger, CommandSource source);
 }
