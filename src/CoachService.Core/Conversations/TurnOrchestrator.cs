@@ -117,11 +117,29 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            var stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, async (db, sequence) =>
+            // The reply's model request leaves once the turn is claimed and its context read, while the message
+            // is written and committed; nothing of it reaches a client before the commit, and a unit that fails
+            // drops it.
+            EarlyReply? early = null;
+            StoredTurn stored;
+            try
             {
-                // One statement: a turn answered elsewhere spends nothing.
-                await claims.ClaimAndSpendAsync(db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken);
-            }, Options, cancellationToken);
+                stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, async (db, sequence) =>
+                {
+                    // One statement: a turn answered elsewhere spends nothing.
+                    await claims.ClaimAndSpendAsync(db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken);
+                }, Options, cancellationToken, beforeCommit: claimed => early = StartEarly(userId, sessionId, turnId, claimed));
+            }
+            catch
+            {
+                if (early is not null)
+                {
+                    await early.Start.AbandonAsync();
+                }
+
+                throw;
+            }
+
             if (stored.Reply is not null)
             {
                 return new TurnAccepted(sessionId, turnId, "completed", stored.UserSequence, stored.Reply, []);
@@ -129,14 +147,14 @@ public sealed partial class TurnOrchestrator(
 
             preemptive.Paid(userId);
             var preempted = preemptive.TakeFor(sessionId);
-            var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
+            var turn = early?.Turn ?? new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
             active.TryBegin(turn); // free: checked under the session's gate
             var missed = turn.Join(listener);
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await RunAsync(turn, stored, preempted);
+                    await RunAsync(turn, stored, preempted, early);
                 }
                 catch (Exception e)
                 {
@@ -267,10 +285,47 @@ public sealed partial class TurnOrchestrator(
         }
     }
 
-    private async Task RunAsync(ActiveTurn turn, StoredTurn stored, PreemptedTurn preempted)
+    /// <summary>A reply whose model request left while its turn's message was being committed.</summary>
+    private sealed record EarlyReply(ActiveTurn Turn, ReplyDraft Draft, ReplyStart Start);
+
+    /// <summary>
+    /// Inside the message's unit of work, once the turn is claimed and its context read: starts the reply's
+    /// model request, unless the turn needs something else first (the local crisis screen's reply, the end of
+    /// onboarding, or a speculation from the user's partial transcripts to adopt).
+    /// </summary>
+    private EarlyReply? StartEarly(Guid userId, Guid sessionId, string turnId, StoredTurn stored)
+    {
+        var context = stored.Context!;
+        if (crisisScreen.Screen(stored.Text).IsCrisis
+            || (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
+            || preemptive.IsHearing(sessionId))
+        {
+            return null;
+        }
+
+        var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
+        var draft = new ReplyDraft(turn, time);
+        ReplyStart start;
+        try
+        {
+            start = StartReply(turn, context, draft, adopted: null);
+        }
+        catch (Exception e)
+        {
+            // Started again after the commit, where what fails is the turn's failure, told to its listeners.
+            LogEarlyStartFailed(logger, sessionId, e.GetType().Name);
+            return null;
+        }
+
+        // The first read sends the request; its answer waits for the turn to run.
+        start.AskFirst();
+        return new EarlyReply(turn, draft, start);
+    }
+
+    private async Task RunAsync(ActiveTurn turn, StoredTurn stored, PreemptedTurn preempted, EarlyReply? early)
     {
         var text = stored.Text;
-        var draft = new ReplyDraft(turn, time);
+        var draft = early?.Draft ?? new ReplyDraft(turn, time);
         TurnCompleted? completed = null;
         // Told after the turn is over (below), so that a client resending the turn at once gets a new
         // reply instead of joining the one that just failed.
@@ -282,7 +337,7 @@ public sealed partial class TurnOrchestrator(
             var local = crisisScreen.Screen(text);
             var context = stored.Context!;
             var finishesOnboarding = context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers;
-            var adopted = local.IsCrisis || finishesOnboarding ? null : preempted.Adoptable(text, TaskOf(context), stored.UserSequence);
+            var adopted = local.IsCrisis || finishesOnboarding || early is not null ? null : preempted.Adoptable(text, TaskOf(context), stored.UserSequence);
             draft.AddWaste(await preempted.DiscardAllButAsync(adopted));
             if (local.IsCrisis)
             {
@@ -295,7 +350,7 @@ public sealed partial class TurnOrchestrator(
             }
             else
             {
-                completed = await ReplyAsync(turn, context, text, draft, adopted);
+                completed = await ReplyAsync(turn, context, text, draft, adopted, early?.Start);
             }
         }
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
@@ -334,6 +389,12 @@ public sealed partial class TurnOrchestrator(
             {
                 // No reply was stored, so the speculations it threw away are counted with a later one.
                 preemptive.KeepWaste(turn.UserId, turn.SessionId, draft.Waste);
+            }
+
+            if (early is not null)
+            {
+                // Read and disposed by the reply, unless the turn failed before it got there.
+                await early.Start.AbandonAsync();
             }
 
             // A stored reply released the claim in its own unit of work; otherwise release it here.
@@ -394,7 +455,7 @@ public sealed partial class TurnOrchestrator(
     /// the reply has begun and runs beside it. If the screen finds a crisis, or the provider's content
     /// filter stops the reply, what was sent is retracted and a fixed reply takes its place.
     /// </summary>
-    private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, TurnContext context, string text, ReplyDraft draft, Speculation? adopted)
+    private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, TurnContext context, string text, ReplyDraft draft, Speculation? adopted, ReplyStart? early)
     {
         if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
         {
@@ -413,36 +474,21 @@ public sealed partial class TurnOrchestrator(
         }
 
         var task = TaskOf(context);
-        draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
-        using var replyStop = CancellationTokenSource.CreateLinkedTokenSource(turn.Stopping);
+        await using var start = early ?? StartReply(turn, context, draft, adopted);
+        var replyStop = start.ReplyStop;
+        var stream = start.Stream;
         Task<StructuredResult<SafetyScreenResult>?>? screening = null;
-        TextTaskStream stream;
-        if (adopted is not null)
-        {
-            // The reply started from the stable partial: what it produced goes out at once, the rest as it streams.
-            draft.Actor = adopted.Actor;
-            stream = adopted.Adopt(action => PublishActionAsync(turn, action));
-        }
-        else
-        {
-            // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
-            draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
-            stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, replyStop.Token);
-        }
-
-        draft.PromptVersion = stream.PromptVersion;
-        draft.Watch(stream.Instructions);
         try
         {
             // Text is sent as soon as the stream would wait for more; the updates that had already arrived by
             // then go as one piece (a fast model's whole reply in a read is a few chunks, not one per token),
             // and nothing waits that could go. Unsent text is never part of the draft.
             var unsent = new StringBuilder();
-            using var streamStop = CancellationTokenSource.CreateLinkedTokenSource(replyStop.Token);
-            await using var updates = stream.Updates.GetAsyncEnumerator(streamStop.Token);
+            var streamStop = start.StreamStop;
+            await using var updates = start.TakeUpdates();
             while (true)
             {
-                var next = updates.MoveNextAsync();
+                var next = start.Next();
                 if (!next.IsCompleted && unsent.Length > 0)
                 {
                     await draft.AppendAsync(unsent.ToString());
@@ -538,6 +584,122 @@ public sealed partial class TurnOrchestrator(
 
         await draft.FlushAsync();
         return await store.StoreReplyAsync(turn, draft.ToRecord(draft.Text, interrupted: false, heard: null));
+    }
+
+    /// <summary>Starts the reply's model stream (or adopts the speculation's) with the draft told what it runs.</summary>
+    private ReplyStart StartReply(ActiveTurn turn, TurnContext context, ReplyDraft draft, Speculation? adopted)
+    {
+        var task = TaskOf(context);
+        draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
+        var replyStop = CancellationTokenSource.CreateLinkedTokenSource(turn.Stopping);
+        try
+        {
+            TextTaskStream stream;
+            if (adopted is not null)
+            {
+                // The reply started from the stable partial: what it produced goes out at once, the rest as it streams.
+                draft.Actor = adopted.Actor;
+                stream = adopted.Adopt(action => PublishActionAsync(turn, action));
+            }
+            else
+            {
+                // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
+                draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
+                stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, replyStop.Token);
+            }
+
+            draft.PromptVersion = stream.PromptVersion;
+            draft.Watch(stream.Instructions);
+            var streamStop = CancellationTokenSource.CreateLinkedTokenSource(replyStop.Token);
+            return new ReplyStart(replyStop, stream, streamStop, stream.Updates.GetAsyncEnumerator(streamStop.Token));
+        }
+        catch
+        {
+            replyStop.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A reply's model stream and the means to stop it. Its first read may be asked for before the turn runs
+    /// (<see cref="AskFirst"/>, which sends the request); disposing it ends the stream and its stops.
+    /// </summary>
+    private sealed class ReplyStart(
+        CancellationTokenSource replyStop, TextTaskStream stream, CancellationTokenSource streamStop, IAsyncEnumerator<ChatResponseUpdate> updates) : IAsyncDisposable
+    {
+        private ValueTask<bool>? first;
+        private bool updatesTaken;
+        private int disposed;
+
+        /// <summary>Stops the reply: the stream and the screen beside it.</summary>
+        public CancellationTokenSource ReplyStop => replyStop;
+
+        /// <summary>Stops the stream only (the screen goes on).</summary>
+        public CancellationTokenSource StreamStop => streamStop;
+
+        public TextTaskStream Stream => stream;
+
+        public void AskFirst() => first = updates.MoveNextAsync();
+
+        /// <summary>The next read: the one already asked for, if any, or a new one.</summary>
+        public ValueTask<bool> Next()
+        {
+            if (first is { } asked)
+            {
+                first = null;
+                return asked;
+            }
+
+            return updates.MoveNextAsync();
+        }
+
+        /// <summary>The stream's enumerator, for the reader to dispose once it has read.</summary>
+        public IAsyncEnumerator<ChatResponseUpdate> TakeUpdates()
+        {
+            updatesTaken = true;
+            return updates;
+        }
+
+        /// <summary>Drops a reply that will not run: cancels its request and waits for the read it had asked for.</summary>
+        public async ValueTask AbandonAsync()
+        {
+            if (Volatile.Read(ref disposed) == 1)
+            {
+                return;
+            }
+
+            await replyStop.CancelAsync();
+            if (first is { } asked)
+            {
+                first = null;
+                try
+                {
+                    await asked;
+                }
+                catch (Exception)
+                {
+                    // Cancelled, or failed on its way: either way nothing of it is used.
+                }
+            }
+
+            await DisposeAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 1)
+            {
+                return;
+            }
+
+            if (!updatesTaken)
+            {
+                await updates.DisposeAsync();
+            }
+
+            streamStop.Dispose();
+            replyStop.Dispose();
+        }
     }
 
     private static async Task Ended(ValueTask<bool> read)
@@ -646,6 +808,9 @@ public sealed partial class TurnOrchestrator(
 
     [LoggerMessage(EventId = 2060, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId}: the {Task} reply read its instructions back (prompt {PromptVersion}); stopped, retracted and replaced by a fixed reply")]
     private static partial void LogInstructionsLeaked(ILogger logger, Guid sessionId, string turnId, string task, string promptVersion);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Session {SessionId}: the reply's request could not leave before the commit ({Error}); it starts after it")]
+    private static partial void LogEarlyStartFailed(ILogger logger, Guid sessionId, string error);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Session {SessionId} turn {TurnId} failed: {Error}: {Reason}")]
     private static partial void LogTurnFailed(ILogger logger, Guid sessionId, string turnId, string error, string reason);

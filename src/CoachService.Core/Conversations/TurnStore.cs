@@ -59,10 +59,13 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
     /// <exception cref="DomainConflictException">The turn id was used for a different text.</exception>
     /// <remarks>
     /// The turn's context is read in the same unit of work, so a turn costs one transaction before the model
-    /// is called.
+    /// is called. <paramref name="beforeCommit"/>, when given, gets the turn as soon as its context is read,
+    /// inside the unit, before the message is written and committed: the reply's model request can leave
+    /// while they are (the caller must drop what it started if this call then throws).
     /// </remarks>
     public Task<StoredTurn> StoreUserMessageAsync(
-        Guid userId, Guid sessionId, string turnId, string text, Func<CoachDbContext, int, Task> admit, CoachingOptions options, CancellationToken cancellationToken) =>
+        Guid userId, Guid sessionId, string turnId, string text, Func<CoachDbContext, int, Task> admit, CoachingOptions options, CancellationToken cancellationToken,
+        Action<StoredTurn>? beforeCommit = null) =>
         database.ForUserAsync(userId, async db =>
         {
             // The session, the turn id's earlier messages and the session's last sequence number in one statement.
@@ -93,8 +96,10 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
                 // A turn whose reply failed or was never made: it is answered now, if the session still takes turns.
                 session.EnsureOpen();
                 await admit(db, user.SequenceNumber);
-                return new StoredTurn(user.SequenceNumber, user.Content, null, user.Id,
+                var again = new StoredTurn(user.SequenceNumber, user.Content, null, user.Id,
                     await ConversationContext.BuildAsync(db, session, user.SequenceNumber, user.Content, options, cancellationToken));
+                beforeCommit?.Invoke(again);
+                return again;
             }
 
             session.EnsureOpen();
@@ -115,7 +120,9 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
                 ClientTurnId = turnId,
                 CreatedAt = now,
             });
-            return new StoredTurn(sequence, text, null, id, context);
+            var stored = new StoredTurn(sequence, text, null, id, context);
+            beforeCommit?.Invoke(stored);
+            return stored;
         }, cancellationToken);
 
     /// <summary>

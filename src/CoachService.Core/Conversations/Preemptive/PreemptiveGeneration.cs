@@ -142,6 +142,9 @@ public sealed partial class PreemptiveGeneration(
         }
     }
 
+    /// <summary>The session's user is being heard (partial transcripts since the last turn): its turn may find a speculation.</summary>
+    public bool IsHearing(Guid sessionId) => bySession.ContainsKey(sessionId);
+
     /// <summary>The user spent a permit on a turn: they may speculate again, up to the per-turn limit.</summary>
     public void Paid(Guid userId) => unpaidByUser.TryRemove(userId, out _);
 
