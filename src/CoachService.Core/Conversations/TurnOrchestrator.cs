@@ -117,10 +117,10 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            // The reply's model request leaves once the turn is claimed and its context read, while the message
-            // is written and committed; nothing of it reaches a client before the commit, and a unit that fails
-            // drops it.
-            EarlyReply? early = null;
+            // The turn begins once it is claimed and its context read, inside the message's unit: the reply's
+            // model request may leave while the message is written and committed; nothing of it reaches a
+            // client before the commit, and a unit that fails drops it.
+            BegunTurn? begun = null;
             StoredTurn stored;
             try
             {
@@ -128,13 +128,13 @@ public sealed partial class TurnOrchestrator(
                 {
                     // One statement: a turn answered elsewhere spends nothing.
                     await claims.ClaimAndSpendAsync(db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken);
-                }, Options, cancellationToken, beforeCommit: claimed => early = StartEarly(userId, sessionId, turnId, claimed));
+                }, Options, cancellationToken, beforeCommit: claimed => begun = Begin(userId, sessionId, turnId, claimed));
             }
             catch
             {
-                if (early is not null)
+                if (begun?.Reply is { } dropped)
                 {
-                    await early.Start.AbandonAsync();
+                    await dropped.AbandonAsync();
                 }
 
                 throw;
@@ -147,14 +147,16 @@ public sealed partial class TurnOrchestrator(
 
             preemptive.Paid(userId);
             var preempted = preemptive.TakeFor(sessionId);
-            var turn = early?.Turn ?? new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
+            // Begun for every stored turn that still needs a reply (StoreUserMessageAsync's beforeCommit).
+            var started = begun!;
+            var turn = started.Turn;
             active.TryBegin(turn); // free: checked under the session's gate
             var missed = turn.Join(listener);
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await RunAsync(turn, stored, preempted, early);
+                    await RunAsync(started, stored, preempted);
                 }
                 catch (Exception e)
                 {
@@ -285,59 +287,59 @@ public sealed partial class TurnOrchestrator(
         }
     }
 
-    /// <summary>A reply whose model request left while its turn's message was being committed.</summary>
-    private sealed record EarlyReply(ActiveTurn Turn, ReplyDraft Draft, ReplyStart Start);
+    /// <summary>
+    /// A turn begun inside its message's unit of work: the local screen's verdict, and the reply whose model
+    /// request left while the message was being committed (null when the reply starts after the commit).
+    /// </summary>
+    private sealed record BegunTurn(ActiveTurn Turn, ReplyDraft Draft, CrisisScreenResult Local, ReplyStart? Reply);
 
     /// <summary>
-    /// Inside the message's unit of work, once the turn is claimed and its context read: starts the reply's
-    /// model request, unless the turn needs something else first (the local crisis screen's reply, the end of
-    /// onboarding, or a speculation from the user's partial transcripts to adopt).
+    /// Inside the message's unit of work, once the turn is claimed and its context read: screens the message
+    /// locally and starts the reply's model request, unless the turn needs something else first (the crisis
+    /// reply, the end of onboarding, or a speculation from the user's partial transcripts to adopt).
     /// </summary>
-    private EarlyReply? StartEarly(Guid userId, Guid sessionId, string turnId, StoredTurn stored)
+    private BegunTurn Begin(Guid userId, Guid sessionId, string turnId, StoredTurn stored)
     {
-        var context = stored.Context!;
-        if (crisisScreen.Screen(stored.Text).IsCrisis
-            || (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
-            || preemptive.IsHearing(sessionId))
-        {
-            return null;
-        }
-
         var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
         var draft = new ReplyDraft(turn, time);
-        ReplyStart start;
+        // The local screen decides at once and needs no model: crisis help never waits for, or depends on, the provider.
+        var local = crisisScreen.Screen(stored.Text);
+        var context = stored.Context!;
+        if (local.IsCrisis || FinishesOnboarding(context) || preemptive.IsHearing(sessionId))
+        {
+            return new BegunTurn(turn, draft, local, null);
+        }
+
         try
         {
-            start = StartReply(turn, context, draft, adopted: null);
+            var reply = StartReply(turn, context, draft, adopted: null);
+            // The first read sends the request; its answer waits for the turn to run.
+            reply.AskFirst();
+            return new BegunTurn(turn, draft, local, reply);
         }
         catch (Exception e)
         {
             // Started again after the commit, where what fails is the turn's failure, told to its listeners.
             LogEarlyStartFailed(logger, sessionId, e.GetType().Name);
-            return null;
+            return new BegunTurn(turn, draft, local, null);
         }
-
-        // The first read sends the request; its answer waits for the turn to run.
-        start.AskFirst();
-        return new EarlyReply(turn, draft, start);
     }
 
-    private async Task RunAsync(ActiveTurn turn, StoredTurn stored, PreemptedTurn preempted, EarlyReply? early)
+    private bool FinishesOnboarding(TurnContext context) => context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers;
+
+    private async Task RunAsync(BegunTurn begun, StoredTurn stored, PreemptedTurn preempted)
     {
+        var (turn, draft, local, early) = begun;
         var text = stored.Text;
-        var draft = early?.Draft ?? new ReplyDraft(turn, time);
         TurnCompleted? completed = null;
         // Told after the turn is over (below), so that a client resending the turn at once gets a new
         // reply instead of joining the one that just failed.
         string? failure = null;
         try
         {
-            // The local screen decides at once and needs no model: crisis help never waits for, or
-            // depends on, the provider. A crisis final gets the crisis reply whatever was speculated.
-            var local = crisisScreen.Screen(text);
+            // A crisis final gets the crisis reply whatever was speculated.
             var context = stored.Context!;
-            var finishesOnboarding = context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers;
-            var adopted = local.IsCrisis || finishesOnboarding || early is not null ? null : preempted.Adoptable(text, TaskOf(context), stored.UserSequence);
+            var adopted = local.IsCrisis || FinishesOnboarding(context) || early is not null ? null : preempted.Adoptable(text, TaskOf(context), stored.UserSequence);
             draft.AddWaste(await preempted.DiscardAllButAsync(adopted));
             if (local.IsCrisis)
             {
@@ -350,7 +352,7 @@ public sealed partial class TurnOrchestrator(
             }
             else
             {
-                completed = await ReplyAsync(turn, context, text, draft, adopted, early?.Start);
+                completed = await ReplyAsync(turn, context, text, draft, adopted, early);
             }
         }
         catch (OperationCanceledException) when (turn.StopReason != StopReason.None)
@@ -394,7 +396,7 @@ public sealed partial class TurnOrchestrator(
             if (early is not null)
             {
                 // Read and disposed by the reply, unless the turn failed before it got there.
-                await early.Start.AbandonAsync();
+                await early.AbandonAsync();
             }
 
             // A stored reply released the claim in its own unit of work; otherwise release it here.
@@ -457,7 +459,7 @@ public sealed partial class TurnOrchestrator(
     /// </summary>
     private async Task<TurnCompleted> ReplyAsync(ActiveTurn turn, TurnContext context, string text, ReplyDraft draft, Speculation? adopted, ReplyStart? early)
     {
-        if (context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers)
+        if (FinishesOnboarding(context))
         {
             var outcome = await onboarding.FinishAsync(turn.UserId, turn.SessionId, context.Persona, turn.Stopping);
             foreach (var listener in turn.Listeners)
