@@ -26,38 +26,46 @@ public static class ConversationContext
     /// <summary>More than any token budget could hold; keeps a very long session's turn cheap.</summary>
     private const int MaxHistoryMessages = 400;
 
+    /// <summary>
+    /// The user's side of a turn's context (name, language, persona, profile, active goals, recent insights), as one
+    /// query over the user's own row. Each subquery still goes through the query filters, and row level security below
+    /// them. <see cref="TurnStore"/> composes it into the statement that finds the turn, so it costs no round trip of its own.
+    /// </summary>
+    public static IQueryable<AboutUser> About(CoachDbContext db, Guid sessionId, int insightSessions) =>
+        db.Users.Select(u => new AboutUser
+        {
+            Name = u.Name,
+            PreferredLanguage = u.PreferredLanguage,
+            Persona = db.CoachingPreferences.Select(p => p.CoachPersona).FirstOrDefault(),
+            Profile = db.PersonalityAssessments
+                .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
+                .Select(a => new AboutUser.Types { DiscType = a.DiscType, EnneagramType = a.EnneagramType })
+                .FirstOrDefault(),
+            Goals = db.Goals
+                .Where(g => g.Status == "active")
+                .OrderByDescending(g => g.CreatedAt).ThenBy(g => g.Id)
+                .Take(5)
+                .Select(g => g.GoalText)
+                .ToList(),
+            Insights = db.Sessions
+                .Where(s => s.Status == SessionStatus.Completed && s.Id != sessionId && s.KeyInsights != null)
+                .OrderByDescending(s => s.CompletedAt).ThenBy(s => s.Id)
+                .Take(insightSessions)
+                .Select(s => s.KeyInsights)
+                .ToList(),
+        });
+
     /// <summary>Inside the unit of work that stored the user's message, with its session already read.</summary>
     public static async Task<TurnContext> BuildAsync(
-        CoachDbContext db, CoachingSession session, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
+        CoachDbContext db, CoachingSession session, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken) =>
+        await BuildAsync(db, session, await About(db, session.Id, options.RecentInsightSessions).AsNoTracking().SingleAsync(cancellationToken),
+            userSequence, message, options, cancellationToken);
+
+    /// <summary>As above, with the user's side of the context already read (<see cref="About"/>).</summary>
+    public static async Task<TurnContext> BuildAsync(
+        CoachDbContext db, CoachingSession session, AboutUser about, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
     {
         var sessionId = session.Id;
-        var insightSessions = options.RecentInsightSessions;
-        // One statement for the user's side of the context (a round trip each cost more than the reads).
-        // Each subquery still goes through the query filters, and row level security below them.
-        var about = await db.Users.AsNoTracking()
-            .Select(u => new
-            {
-                u.Name,
-                u.PreferredLanguage,
-                Persona = db.CoachingPreferences.Select(p => p.CoachPersona).FirstOrDefault(),
-                Profile = db.PersonalityAssessments
-                    .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
-                    .Select(a => new { a.DiscType, a.EnneagramType })
-                    .FirstOrDefault(),
-                Goals = db.Goals
-                    .Where(g => g.Status == "active")
-                    .OrderByDescending(g => g.CreatedAt).ThenBy(g => g.Id)
-                    .Take(5)
-                    .Select(g => g.GoalText)
-                    .ToList(),
-                Insights = db.Sessions
-                    .Where(s => s.Status == SessionStatus.Completed && s.Id != sessionId && s.KeyInsights != null)
-                    .OrderByDescending(s => s.CompletedAt).ThenBy(s => s.Id)
-                    .Take(insightSessions)
-                    .Select(s => s.KeyInsights)
-                    .ToList(),
-            })
-            .SingleAsync(cancellationToken);
         var persona = session.CoachPersona ?? about.Persona ?? CoachPersona.WarmFriend;
         var profile = about.Profile;
         var goals = about.Goals;
@@ -120,4 +128,22 @@ public static class ConversationContext
 
     /// <summary>About four characters a token: good enough for a budget, no tokenizer needed.</summary>
     public static int EstimateTokens(string text) => (text.Length + 3) / 4 + 4;
+}
+
+/// <summary>The user's side of a turn's context (<see cref="ConversationContext.About"/>).</summary>
+public sealed class AboutUser
+{
+    public string? Name { get; init; }
+    public string PreferredLanguage { get; init; } = "en";
+    public string? Persona { get; init; }
+    public Types? Profile { get; init; }
+    public List<string> Goals { get; init; } = [];
+    public List<List<KeyInsight>?> Insights { get; init; } = [];
+
+    /// <summary>The latest personality assessment's types.</summary>
+    public sealed class Types
+    {
+        public required string DiscType { get; init; }
+        public int EnneagramType { get; init; }
+    }
 }

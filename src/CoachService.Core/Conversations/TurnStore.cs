@@ -68,17 +68,18 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
         Action<StoredTurn>? beforeCommit = null) =>
         database.ForUserAsync(userId, async db =>
         {
-            // The session, the turn id's earlier messages and the session's last sequence number in one statement.
-            var found = await db.Sessions.Where(s => s.Id == sessionId)
-                .Select(s => new
+            // One statement: the session, the turn id's earlier messages, the session's last sequence number, and the
+            // user's side of the context (read before the claim, so a turn refused there read it for nothing; it is small).
+            var found = await ConversationContext.About(db, sessionId, options.RecentInsightSessions)
+                .Select(about => new
                 {
-                    Session = s,
+                    About = about,
+                    Session = db.Sessions.FirstOrDefault(s => s.Id == sessionId),
                     Earlier = db.Messages.Where(m => m.SessionId == sessionId && m.ClientTurnId == turnId).ToList(),
                     LastSequence = db.Messages.Where(m => m.SessionId == sessionId).Max(m => (int?)m.SequenceNumber),
                 })
-                .SingleOrDefaultAsync(cancellationToken)
-                ?? throw new DomainNotFoundException("session", sessionId);
-            var session = found.Session;
+                .SingleOrDefaultAsync(cancellationToken);
+            var session = found?.Session ?? throw new DomainNotFoundException("session", sessionId);
             var earlier = found.Earlier;
             if (earlier.FirstOrDefault(m => m.Role == "user") is { } user)
             {
@@ -97,7 +98,7 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
                 session.EnsureOpen();
                 await admit(db, user.SequenceNumber);
                 var again = new StoredTurn(user.SequenceNumber, user.Content, null, user.Id,
-                    await ConversationContext.BuildAsync(db, session, user.SequenceNumber, user.Content, options, cancellationToken));
+                    await ConversationContext.BuildAsync(db, session, found.About, user.SequenceNumber, user.Content, options, cancellationToken));
                 beforeCommit?.Invoke(again);
                 return again;
             }
@@ -108,7 +109,7 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
             session.UserTurnTaken();
             var now = time.GetUtcNow();
             var id = Guid.CreateVersion7(now);
-            var context = await ConversationContext.BuildAsync(db, session, sequence, text, options, cancellationToken);
+            var context = await ConversationContext.BuildAsync(db, session, found.About, sequence, text, options, cancellationToken);
             db.Messages.Add(new Message
             {
                 Id = id,
