@@ -23,8 +23,8 @@ public sealed record TurnContext(
 /// </summary>
 public static class ConversationContext
 {
-    /// <summary>More than any token budget could hold; keeps a very long session's turn cheap.</summary>
-    private const int MaxHistoryMessages = 400;
+    /// <summary>The most messages a turn's history reads: more than any token budget could hold; keeps a very long session's turn cheap.</summary>
+    public const int MaxHistoryMessages = 400;
 
     /// <summary>
     /// The user's side of a turn's context (name, language, persona, profile, active goals, recent insights), as one
@@ -61,19 +61,24 @@ public static class ConversationContext
         await BuildAsync(db, session, await About(db, session.Id, options.RecentInsightSessions).AsNoTracking().SingleAsync(cancellationToken),
             userSequence, message, options, cancellationToken);
 
-    /// <summary>As above, with the user's side of the context already read (<see cref="About"/>).</summary>
+    /// <summary>
+    /// As above, with the user's side of the context already read (<see cref="About"/>), and the messages before the
+    /// user's when they are (newest first, at most <see cref="MaxHistoryMessages"/>, as
+    /// <see cref="TurnClaims.ClaimAndSpendAsync"/> reads them); null reads them here.
+    /// </summary>
     public static async Task<TurnContext> BuildAsync(
-        CoachDbContext db, CoachingSession session, AboutUser about, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken)
+        CoachDbContext db, CoachingSession session, AboutUser about, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken,
+        IReadOnlyList<EarlierMessage>? earlier = null)
     {
         var sessionId = session.Id;
         var persona = session.CoachPersona ?? about.Persona ?? CoachPersona.WarmFriend;
         var profile = about.Profile;
         var goals = about.Goals;
         var recentInsights = about.Insights;
-        var earlier = await db.Messages.AsNoTracking()
+        earlier ??= await db.Messages.AsNoTracking()
             .Where(m => m.SessionId == sessionId && m.SequenceNumber < userSequence && m.Role != "system")
             .OrderByDescending(m => m.SequenceNumber)
-            .Select(m => new { m.Role, m.Content })
+            .Select(m => new EarlierMessage(m.Role, m.Content))
             .Take(MaxHistoryMessages)
             .ToListAsync(cancellationToken);
 
@@ -129,6 +134,9 @@ public static class ConversationContext
     /// <summary>About four characters a token: good enough for a budget, no tokenizer needed.</summary>
     public static int EstimateTokens(string text) => (text.Length + 3) / 4 + 4;
 }
+
+/// <summary>A message of the session before a turn's, as the turn's history is built from it.</summary>
+public sealed record EarlierMessage(string Role, string Content);
 
 /// <summary>The user's side of a turn's context (<see cref="ConversationContext.About"/>).</summary>
 public sealed class AboutUser

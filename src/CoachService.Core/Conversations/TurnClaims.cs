@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using CoachService.Persistence;
+using CoachService.Privacy.Encryption;
 using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Conversations;
@@ -29,19 +30,27 @@ public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
     /// <summary>
     /// Claims the session's turn and spends one of the user's permits (<see cref="TurnRateLimiter"/>) inside the unit
     /// of work storing its user message, in one statement: the permit is spent only when the claim is won, so a
-    /// turn answered elsewhere spends nothing.
+    /// turn answered elsewhere spends nothing. The same statement reads, when the claim is won, the session's
+    /// messages before the turn's (no system message), newest first, at most <paramref name="historyLimit"/>
+    /// of them: the turn's history costs no round trip of its own.
     /// </summary>
+    /// <returns>The messages before the turn's, newest first (none when <paramref name="historyLimit"/> is 0).</returns>
     /// <exception cref="TurnClaimedException">The session's turn is claimed already (committed by another transaction).</exception>
     /// <exception cref="DomainRateLimitedException">The claim was won but the bucket is empty; the unit rolls back, claim and all.</exception>
-    public async Task ClaimAndSpendAsync(CoachDbContext db, Guid userId, Guid sessionId, string turnId, int userSequence, string listener,
-        TurnRateLimiter limiter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EarlierMessage>> ClaimAndSpendAsync(CoachDbContext db, Guid userId, Guid sessionId, string turnId, int userSequence, string listener,
+        TurnRateLimiter limiter, CancellationToken cancellationToken, int historyLimit = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(historyLimit);
         var now = time.GetUtcNow();
         var (burst, perSecond) = limiter.Rates;
         // ON CONFLICT waits for a concurrent claim to commit or roll back, so two instances can never both win.
-        // The value: null when the claim was lost, -1 when it was won and the bucket was empty, else the permits left.
+        // The outcome: null when the claim was lost, -1 when it was won and the bucket was empty, else the permits left;
+        // one row a message of the history when the claim was won and the permit spent (the row's outcome repeated),
+        // else one row. Every part of one statement sees the same snapshot: the history is what was committed before
+        // the claim, and the turn's own message is not written yet. Row level security applies as to any query; the
+        // user is named too, as the query filters would.
         // Not composed (no Single in SQL): a WITH clause with data-modifying statements must stay at the top level.
-        var outcomes = await db.Database.SqlQuery<double?>(FormattableStringFactory.Create($$"""
+        var rows = await db.Database.SqlQuery<ClaimRow>(FormattableStringFactory.Create($$"""
             WITH claim AS (
                 INSERT INTO turn_claims (session_id, user_id, turn_id, user_sequence, owner_key, listeners, claimed_at)
                 VALUES ({4}, {0}, {5}, {6}, {7}, {8}, {1})
@@ -49,10 +58,20 @@ public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
                 RETURNING 1
             ), spent AS (
             {{TurnRateLimiter.SpendSql("claim")}}
+            ), outcome AS (
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM claim) THEN coalesce((SELECT tokens FROM spent), -1) END AS value
             )
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM claim) THEN coalesce((SELECT tokens FROM spent), -1) END AS "Value"
-            """, userId, now, burst, perSecond, sessionId, turnId, userSequence, InstanceKey, new[] { listener })).ToListAsync(cancellationToken);
-        var outcome = outcomes.Single();
+            SELECT o.value AS "Outcome", h.role AS "Role", h.content AS "Content"
+            FROM outcome o
+            LEFT JOIN LATERAL (
+                SELECT m.sequence_number, m.role, m.content FROM messages m
+                WHERE o.value >= 0 AND m.session_id = {4} AND m.user_id = {0} AND m.sequence_number < {6} AND m.role <> 'system'
+                ORDER BY m.sequence_number DESC
+                LIMIT {9}
+            ) h ON true
+            ORDER BY h.sequence_number DESC
+            """, userId, now, burst, perSecond, sessionId, turnId, userSequence, InstanceKey, new[] { listener }, historyLimit)).ToListAsync(cancellationToken);
+        var outcome = rows[0].Outcome;
         if (outcome is null)
         {
             var existing = await db.TurnClaims.AsNoTracking().SingleOrDefaultAsync(c => c.SessionId == sessionId, cancellationToken)
@@ -64,6 +83,17 @@ public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
         {
             await limiter.RefuseAsync(db, userId, now, cancellationToken);
         }
+
+        // Content is encrypted with the user's key; the column's converter is what EF would apply to it.
+        return [.. rows.Where(r => r.Role is not null).Select(r => new EarlierMessage(r.Role!, EncryptedColumn.Unprotect(r.Content!)))];
+    }
+
+    /// <summary>A row of <see cref="ClaimAndSpendAsync"/>'s statement.</summary>
+    internal sealed class ClaimRow
+    {
+        public double? Outcome { get; set; }
+        public string? Role { get; set; }
+        public string? Content { get; set; }
     }
 
     /// <summary>The claim on a session's turn, if one is being answered anywhere.</summary>

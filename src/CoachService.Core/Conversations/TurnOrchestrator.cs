@@ -130,11 +130,11 @@ public sealed partial class TurnOrchestrator(
             StoredTurn stored;
             try
             {
-                stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text, async (db, sequence) =>
-                {
-                    // One statement: a turn answered elsewhere spends nothing.
-                    await claims.ClaimAndSpendAsync(db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken);
-                }, Options, cancellationToken, beforeCommit: claimed => begun = Begin(userId, sessionId, turnId, claimed));
+                // One statement claims the turn, spends its permit (a turn answered elsewhere spends nothing) and reads its history.
+                stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text,
+                    async (db, sequence) => await claims.ClaimAndSpendAsync(
+                        db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken, ConversationContext.MaxHistoryMessages),
+                    Options, cancellationToken, beforeCommit: claimed => begun = Begin(userId, sessionId, turnId, claimed));
             }
             catch
             {

@@ -54,7 +54,9 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
     /// <summary>
     /// Stores the user's message, or finds the earlier one of a repeated turn (and its reply). <paramref name="admit"/>
     /// runs, inside the unit of work and given the user message's sequence number, only when the turn still
-    /// needs a reply (it claims the turn and spends the rate limit); if it throws, nothing is stored.
+    /// needs a reply (it claims the turn and spends the rate limit); if it throws, nothing is stored. It may return
+    /// the messages before the user's, read in its own statement (see <see cref="ConversationContext.BuildAsync(CoachDbContext, CoachingSession, AboutUser, int, string, CoachingOptions, CancellationToken, IReadOnlyList{EarlierMessage}?)"/>);
+    /// null has the history read after it.
     /// </summary>
     /// <exception cref="DomainConflictException">The turn id was used for a different text.</exception>
     /// <remarks>
@@ -64,7 +66,7 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
     /// while they are (the caller must drop what it started if this call then throws).
     /// </remarks>
     public Task<StoredTurn> StoreUserMessageAsync(
-        Guid userId, Guid sessionId, string turnId, string text, Func<CoachDbContext, int, Task> admit, CoachingOptions options, CancellationToken cancellationToken,
+        Guid userId, Guid sessionId, string turnId, string text, Func<CoachDbContext, int, Task<IReadOnlyList<EarlierMessage>?>> admit, CoachingOptions options, CancellationToken cancellationToken,
         Action<StoredTurn>? beforeCommit = null) =>
         database.ForUserAsync(userId, async db =>
         {
@@ -96,20 +98,20 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
 
                 // A turn whose reply failed or was never made: it is answered now, if the session still takes turns.
                 session.EnsureOpen();
-                await admit(db, user.SequenceNumber);
+                var before = await admit(db, user.SequenceNumber);
                 var again = new StoredTurn(user.SequenceNumber, user.Content, null, user.Id,
-                    await ConversationContext.BuildAsync(db, session, found.About, user.SequenceNumber, user.Content, options, cancellationToken));
+                    await ConversationContext.BuildAsync(db, session, found.About, user.SequenceNumber, user.Content, options, cancellationToken, before));
                 beforeCommit?.Invoke(again);
                 return again;
             }
 
             session.EnsureOpen();
             var sequence = (found.LastSequence ?? 0) + 1;
-            await admit(db, sequence);
+            var earlierMessages = await admit(db, sequence);
             session.UserTurnTaken();
             var now = time.GetUtcNow();
             var id = Guid.CreateVersion7(now);
-            var context = await ConversationContext.BuildAsync(db, session, found.About, sequence, text, options, cancellationToken);
+            var context = await ConversationContext.BuildAsync(db, session, found.About, sequence, text, options, cancellationToken, earlierMessages);
             db.Messages.Add(new Message
             {
                 Id = id,

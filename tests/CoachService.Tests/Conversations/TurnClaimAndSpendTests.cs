@@ -62,4 +62,56 @@ public sealed class TurnClaimAndSpendTests
         await ClaimAndSpend(claims, third, "t2");
         Assert.Equal(0, (await Tokens())!.Value, 0.0001);
     }
+    [Fact]
+    public async Task The_claims_statement_reads_the_turns_history_newest_first_without_system_messages_and_only_when_won()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        await using var database = await CoachTestDatabase.CreateAsync(time).WaitAsync(Timeout);
+        var accounts = database.Get<UserAccounts>();
+        var user = (await accounts.CreateAsync(new NewUser($"history.{Guid.NewGuid():N}@example.com"))).Id;
+        var other = (await accounts.CreateAsync(new NewUser($"history.other.{Guid.NewGuid():N}@example.com"))).Id;
+        var sessions = database.Get<CoachingSessions>();
+        var session = (await sessions.StartAsync(user, "face_to_face")).Id;
+        var othersSession = (await sessions.StartAsync(other, "face_to_face")).Id;
+        var coach = database.Get<CoachDatabase>();
+        Task Store(Guid owner, Guid inSession, int sequence, string role, string content) => coach.ForUserAsync(owner, db =>
+        {
+            db.Messages.Add(new Message { UserId = owner, SessionId = inSession, SequenceNumber = sequence, Role = role, Content = content, CreatedAt = time.GetUtcNow() });
+            return Task.CompletedTask;
+        }, CancellationToken.None);
+        await Store(user, session, 1, "user", "Hello.");
+        await Store(user, session, 2, "assistant", "Hi, how are you?");
+        await Store(user, session, 3, "system", "A note that is never history.");
+        await Store(user, session, 4, "user", "Tired.");
+        await Store(user, session, 5, "assistant", "Tell me more.");
+        // A later message (a turn answered again, say) is not before the turn's own.
+        await Store(user, session, 7, "assistant", "Not before the turn.");
+        await Store(other, othersSession, 1, "user", "Someone else's words.");
+
+        // Stored encrypted: the statement's rows are decrypted as EF would.
+        var stored = await coach.ForUserAsync(user, db => db.Database.SqlQuery<string>($"SELECT content AS \"Value\" FROM messages WHERE sequence_number = 1").ToListAsync());
+        Assert.DoesNotContain("Hello.", stored.Single());
+
+        var claims = new TurnClaims(coach, time);
+        var limiter = new TurnRateLimiter(Options.Create(new CoachingOptions { TurnBurst = 3, TurnsPerMinute = 1 }), time);
+        Task<IReadOnlyList<EarlierMessage>> Claim(TurnClaims by, string turn, int limit) =>
+            coach.ForUserAsync(user, db => by.ClaimAndSpendAsync(db, user, session, turn, 6, "connection-a", limiter, CancellationToken.None, limit), CancellationToken.None);
+
+        var history = await Claim(claims, "t6", ConversationContext.MaxHistoryMessages);
+        Assert.Equal(
+            [new("assistant", "Tell me more."), new("user", "Tired."), new("assistant", "Hi, how are you?"), new EarlierMessage("user", "Hello.")],
+            history);
+
+        // Lost: no history, the claim's exception; the limit is honoured, and 0 reads none.
+        await Assert.ThrowsAsync<TurnClaimedException>(() => Claim(new TurnClaims(coach, time), "t6", ConversationContext.MaxHistoryMessages));
+        await coach.ForUserAsync(user, db => claims.ReleaseAsync(db, new ActiveTurn(user, session, "t6", 6, "Hi")));
+        Assert.Equal([new("assistant", "Tell me more."), new EarlierMessage("user", "Tired.")], await Claim(claims, "t6", 2));
+        await coach.ForUserAsync(user, db => claims.ReleaseAsync(db, new ActiveTurn(user, session, "t6", 6, "Hi")));
+        Assert.Empty(await Claim(claims, "t6", 0));
+        await coach.ForUserAsync(user, db => claims.ReleaseAsync(db, new ActiveTurn(user, session, "t6", 6, "Hi")));
+
+        // The bucket is empty: refused, nothing returned, the claim rolled back.
+        await Assert.ThrowsAsync<DomainRateLimitedException>(() => Claim(claims, "t6", ConversationContext.MaxHistoryMessages));
+        Assert.Null(await claims.FindAsync(user, session, CancellationToken.None));
+    }
 }

@@ -35,7 +35,7 @@ public sealed class IdleSessionSweepTests
 
         time.Advance(TimeSpan.FromHours(1));
         var claims = new TurnClaims(database.Get<CoachDatabase>(), time);
-        await new TurnStore(database.Get<CoachDatabase>(), claims, time).StoreUserMessageAsync(ana, talkedLater, "t1", "Still here", (_, _) => Task.CompletedTask, new CoachingOptions(), CancellationToken.None);
+        await new TurnStore(database.Get<CoachDatabase>(), claims, time).StoreUserMessageAsync(ana, talkedLater, "t1", "Still here", (_, _) => Task.FromResult<IReadOnlyList<EarlierMessage>?>(null), new CoachingOptions(), CancellationToken.None);
         // Answered by another instance: only the claim in the database says so.
         var limiter = new TurnRateLimiter(Microsoft.Extensions.Options.Options.Create(new CoachingOptions()), time);
         await database.Get<CoachDatabase>().ForUserAsync(ben, db => claims.ClaimAndSpendAsync(db, ben, streamingElsewhere, "t1", 1, "connection-b", limiter, CancellationToken.None));
