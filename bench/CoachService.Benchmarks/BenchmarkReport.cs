@@ -14,7 +14,7 @@ public static class BenchmarkReport
         s.AppendLine();
         s.AppendLine(Inv($"`{command}`"));
         s.AppendLine();
-        s.AppendLine(Inv($"Machine: {Environment.ProcessorCount} cores, {TotalMemoryGiB():0.0} GiB; load average (1, 5, 15 min) {result.LoadAverage}. ") +
+        s.AppendLine(Inv($"Machine: {Environment.ProcessorCount} cores, {TotalMemoryGiB():0.0} GiB; load average (1, 5, 15 min) {result.LoadAverage}; {result.MachineSpeed}. ") +
             Inv($"Fake model: first token {o.Model.TimeToFirstToken.TotalMilliseconds:0} ms, {o.Model.TokensPerSecond:0} tokens/s, {FakeModel.ReplyTokenCount} tokens a reply, structured answers after {o.Model.StructuredDelay.TotalMilliseconds:0} ms. ") +
             Inv($"{result.Idle.Connections} connected, think time {o.ThinkTime.TotalMilliseconds:0} ms{(o.ThinkJitter > 0 && o.ThinkTime > TimeSpan.Zero ? $" ± {o.ThinkJitter:P0}, first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : o.ThinkJitter > 0 ? $", first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : ", talkers in step")}, {o.TurnsPerTalker} turns per talker in sessions of {o.TurnsPerSession}{(o.Voice ? ", voice (a partial transcript every 250 ms, the final one 300–700 ms after the last word)" : "")}."));
         s.AppendLine();

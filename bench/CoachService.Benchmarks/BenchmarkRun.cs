@@ -39,6 +39,9 @@ public sealed record BenchmarkResult
     public required bool CountersCollected { get; init; }
 
     public required string LoadAverage { get; init; }
+
+    /// <summary>How fast the machine was (<see cref="MachineSpeed"/>).</summary>
+    public required string MachineSpeed { get; init; }
 }
 
 /// <summary>
@@ -51,6 +54,7 @@ public static class BenchmarkRun
     {
         var startedAt = DateTimeOffset.UtcNow;
         var loadAverage = LoadAverage();
+        var speed = MachineSpeed.Start();
         await using var model = await FakeModel.StartAsync(options.Model, ct);
         log.WriteLine($"fake model on {model.BaseUrl} (first token {options.Model.TimeToFirstToken.TotalMilliseconds} ms, {options.Model.TokensPerSecond} tokens/s, {FakeModel.ReplyTokenCount} tokens a reply)");
 
@@ -146,6 +150,7 @@ public static class BenchmarkRun
                 PreemptiveMetrics = preemptive,
                 CountersCollected = heap.Count > 0,
                 LoadAverage = loadAverage + " → " + LoadAverage(),
+                MachineSpeed = speed.Finish(),
             };
         }
         finally
