@@ -16,6 +16,8 @@ if (TokenCommand.IsInvoked(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+// Kestrel's socket transport options from Kestrel:Sockets (README, Configuration): its scheduling is for operators to tune.
+builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(builder.Configuration.GetSection("Kestrel:Sockets"));
 
 builder.Services.AddCoachDatabase(builder.Configuration);
 builder.Services.AddCoachDomain();
