@@ -34,6 +34,7 @@ public static class BenchmarkReport
             s.AppendLine(Inv($"- Service against the physical limit ({direct.Talkers} talking): client time to first chunk p50 {same.ClientFirstChunk.P50:0.0} ms vs {direct.ClientFirstChunk.P50:0.0} ms straight to the model (ratio {same.ClientFirstChunk.P50 / direct.ClientFirstChunk.P50:0.00}), p99 ratio {same.ClientFirstChunk.P99 / direct.ClientFirstChunk.P99:0.00}; turns/s ratio {(direct.TurnsPerSecond > 0 ? same.TurnsPerSecond / direct.TurnsPerSecond : 0):0.00}."));
         }
 
+        s.AppendLine(Inv($"- Sequential scans in the service's database (pg_stat_user_tables, warm-up included): {result.SequentialScans}."));
         var a = result.Audit;
         s.AppendLine(Inv($"- Database check: {a.Sent} turns sent, {a.StoredOnce} stored exactly once with their reply and snapshot; lost {a.Lost}, duplicated {a.Duplicated}, without reply {a.WithoutReply}, without snapshot {a.WithoutSnapshot}, reply differing from TurnCompleted {a.ContentMismatch}, unexpected {a.Unexpected}."));
         foreach (var p in result.Phases)

@@ -42,6 +42,9 @@ public sealed record BenchmarkResult
 
     /// <summary>How fast the machine was (<see cref="MachineSpeed"/>).</summary>
     public required string MachineSpeed { get; init; }
+
+    /// <summary>The tables the service's database scanned sequentially (<see cref="TurnAudit.ReadSequentialScansAsync"/>).</summary>
+    public required string SequentialScans { get; init; }
 }
 
 /// <summary>
@@ -124,6 +127,7 @@ public static class BenchmarkRun
                 sent.AddRange(phase.Turns);
             }
 
+            var scans = await TurnAudit.ReadSequentialScansAsync(service.Database.Connections.Owner, ct);
             var audit = await AuditAsync(service, sent, options, ct);
             log.WriteLine(audit.Clean ? $"database check: all {audit.Sent} sent turns stored exactly once with reply and snapshot" : $"database check: {audit.Problems.Count} problems");
             var sessions = sent.Select(t => t.SessionId).Distinct().ToList();
@@ -151,6 +155,7 @@ public static class BenchmarkRun
                 CountersCollected = heap.Count > 0,
                 LoadAverage = loadAverage + " → " + LoadAverage(),
                 MachineSpeed = speed.Finish(),
+                SequentialScans = scans,
             };
         }
         finally

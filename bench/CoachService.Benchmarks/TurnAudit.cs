@@ -154,4 +154,26 @@ public static class TurnAudit
 
         return metrics;
     }
+
+    /// <summary>
+    /// The tables the database scanned sequentially since it was made (warm-up included), from pg_stat_user_tables:
+    /// a plan that lost its index (a generic plan made while a table was nearly empty, say) shows here as rows read
+    /// far beyond the table's size. Read before the audit, whose own reads would count.
+    /// </summary>
+    public static async Task<string> ReadSequentialScansAsync(string ownerConnection, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(ownerConnection);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_live_tup FROM pg_stat_user_tables WHERE seq_tup_read > 0 ORDER BY seq_tup_read DESC LIMIT 4", connection);
+        var tables = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            tables.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{reader.GetString(0)} {reader.GetInt64(1):N0} scans reading {reader.GetInt64(2):N0} rows ({reader.GetInt64(3):N0} index scans, {reader.GetInt64(4):N0} rows live)"));
+        }
+
+        return tables.Count == 0 ? "none" : string.Join("; ", tables);
+    }
 }
