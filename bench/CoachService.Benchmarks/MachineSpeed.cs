@@ -6,7 +6,7 @@ namespace CoachService.Benchmarks;
 
 /// <summary>
 /// How fast this machine was during a run, so runs of different hours can be compared: a fixed single-threaded
-/// task timed before and after the run (its speed varies by a third from hour to hour on a shared VM), and the CPU
+/// task timed before and after the run (on a shared VM it took anywhere from 136 to 256 ms from one minute to the next), and the CPU
 /// time the hypervisor took from the VM over the run (the steal column of /proc/stat).
 /// </summary>
 public sealed class MachineSpeed
