@@ -27,43 +27,54 @@ public static class ConversationContext
     public const int MaxHistoryMessages = 400;
 
     /// <summary>
-    /// The user's side of a turn's context (name, language, persona, profile, active goals, recent insights), as one
-    /// query over the user's own row. Each subquery still goes through the query filters, and row level security below
-    /// them. <see cref="TurnStore"/> composes it into the statement that finds the turn, so it costs no round trip of its own.
+    /// The statement that finds a turn: the user's side of the context (name, language, persona, profile, active goals,
+    /// recent insights, read over the user's own row), the session, the turn id's earlier messages and the session's last
+    /// sequence number. Each subquery still goes through the query filters, and row level security below them.
+    /// Compiled once: for a query this size, EF's look-up of its cache cost more than the database took to run it.
     /// </summary>
-    public static IQueryable<AboutUser> About(CoachDbContext db, Guid sessionId, int insightSessions) =>
-        db.Users.Select(u => new AboutUser
-        {
-            Name = u.Name,
-            PreferredLanguage = u.PreferredLanguage,
-            Persona = db.CoachingPreferences.Select(p => p.CoachPersona).FirstOrDefault(),
-            Profile = db.PersonalityAssessments
-                .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
-                .Select(a => new AboutUser.Types { DiscType = a.DiscType, EnneagramType = a.EnneagramType })
-                .FirstOrDefault(),
-            Goals = db.Goals
-                .Where(g => g.Status == "active")
-                .OrderByDescending(g => g.CreatedAt).ThenBy(g => g.Id)
-                .Take(5)
-                .Select(g => g.GoalText)
-                .ToList(),
-            Insights = db.Sessions
-                .Where(s => s.Status == SessionStatus.Completed && s.Id != sessionId && s.KeyInsights != null)
-                .OrderByDescending(s => s.CompletedAt).ThenBy(s => s.Id)
-                .Take(insightSessions)
-                .Select(s => s.KeyInsights)
-                .ToList(),
-        });
-
-    /// <summary>Inside the unit of work that stored the user's message, with its session already read.</summary>
-    public static async Task<TurnContext> BuildAsync(
-        CoachDbContext db, CoachingSession session, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken) =>
-        await BuildAsync(db, session, await About(db, session.Id, options.RecentInsightSessions).AsNoTracking().SingleAsync(cancellationToken),
-            userSequence, message, options, cancellationToken);
+    private static readonly Func<CoachDbContext, Guid, string, int, CancellationToken, Task<TurnFind?>> FindTurn = EF.CompileAsyncQuery(
+        (CoachDbContext db, Guid sessionId, string turnId, int insightSessions, CancellationToken cancellationToken) => db.Users
+            .Select(u => new TurnFind
+            {
+                About = new AboutUser
+                {
+                    Name = u.Name,
+                    PreferredLanguage = u.PreferredLanguage,
+                    Persona = db.CoachingPreferences.Select(p => p.CoachPersona).FirstOrDefault(),
+                    Profile = db.PersonalityAssessments
+                        .OrderByDescending(a => a.CompletedAt).ThenByDescending(a => a.Id)
+                        .Select(a => new AboutUser.Types { DiscType = a.DiscType, EnneagramType = a.EnneagramType })
+                        .FirstOrDefault(),
+                    Goals = db.Goals
+                        .Where(g => g.Status == "active")
+                        .OrderByDescending(g => g.CreatedAt).ThenBy(g => g.Id)
+                        .Take(5)
+                        .Select(g => g.GoalText)
+                        .ToList(),
+                    Insights = db.Sessions
+                        .Where(s => s.Status == SessionStatus.Completed && s.Id != sessionId && s.KeyInsights != null)
+                        .OrderByDescending(s => s.CompletedAt).ThenBy(s => s.Id)
+                        .Take(insightSessions)
+                        .Select(s => s.KeyInsights)
+                        .ToList(),
+                },
+                Session = db.Sessions.FirstOrDefault(s => s.Id == sessionId),
+                Earlier = db.Messages.Where(m => m.SessionId == sessionId && m.ClientTurnId == turnId).ToList(),
+                LastSequence = db.Messages.Where(m => m.SessionId == sessionId).Max(m => (int?)m.SequenceNumber),
+            })
+            .SingleOrDefault());
 
     /// <summary>
-    /// As above, with the user's side of the context already read (<see cref="About"/>), and the messages before the
-    /// user's when they are (newest first, at most <see cref="MaxHistoryMessages"/>, as
+    /// Reads, in one statement, what a turn of the session needs before its claim (<see cref="TurnFind"/>); the session
+    /// is tracked. An empty <paramref name="turnId"/> (never a client's) reads no earlier messages. Null when the user's
+    /// own row is not visible to the unit.
+    /// </summary>
+    public static Task<TurnFind?> FindTurnAsync(CoachDbContext db, Guid sessionId, string turnId, int insightSessions, CancellationToken cancellationToken) =>
+        FindTurn(db, sessionId, turnId, insightSessions, cancellationToken);
+
+    /// <summary>
+    /// Inside the unit of work that stores (or plans) the user's message, with the session and the user's side of the
+    /// context already read (<see cref="FindTurnAsync"/>), and the messages before the user's when they are (newest first, at most <see cref="MaxHistoryMessages"/>, as
     /// <see cref="TurnClaims.ClaimAndSpendAsync"/> reads them); null reads them here.
     /// </summary>
     public static async Task<TurnContext> BuildAsync(
@@ -138,7 +149,21 @@ public static class ConversationContext
 /// <summary>A message of the session before a turn's, as the turn's history is built from it.</summary>
 public sealed record EarlierMessage(string Role, string Content);
 
-/// <summary>The user's side of a turn's context (<see cref="ConversationContext.About"/>).</summary>
+/// <summary>What the statement that finds a turn reads (<see cref="ConversationContext.FindTurnAsync"/>).</summary>
+public sealed class TurnFind
+{
+    public required AboutUser About { get; init; }
+
+    /// <summary>Null when the session is not the user's, or does not exist.</summary>
+    public CoachingSession? Session { get; init; }
+
+    /// <summary>The session's messages of the turn id (the user's message and its reply, when it was sent before).</summary>
+    public required List<Message> Earlier { get; init; }
+
+    public int? LastSequence { get; init; }
+}
+
+/// <summary>The user's side of a turn's context (<see cref="ConversationContext.FindTurnAsync"/>).</summary>
 public sealed class AboutUser
 {
     public string? Name { get; init; }

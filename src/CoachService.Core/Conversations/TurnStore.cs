@@ -72,15 +72,7 @@ public sealed class TurnStore(CoachDatabase database, TurnClaims claims, TimePro
         {
             // One statement: the session, the turn id's earlier messages, the session's last sequence number, and the
             // user's side of the context (read before the claim, so a turn refused there read it for nothing; it is small).
-            var found = await ConversationContext.About(db, sessionId, options.RecentInsightSessions)
-                .Select(about => new
-                {
-                    About = about,
-                    Session = db.Sessions.FirstOrDefault(s => s.Id == sessionId),
-                    Earlier = db.Messages.Where(m => m.SessionId == sessionId && m.ClientTurnId == turnId).ToList(),
-                    LastSequence = db.Messages.Where(m => m.SessionId == sessionId).Max(m => (int?)m.SequenceNumber),
-                })
-                .SingleOrDefaultAsync(cancellationToken);
+            var found = await ConversationContext.FindTurnAsync(db, sessionId, turnId, options.RecentInsightSessions, cancellationToken);
             var session = found?.Session ?? throw new DomainNotFoundException("session", sessionId);
             var earlier = found.Earlier;
             if (earlier.FirstOrDefault(m => m.Role == "user") is { } user)

@@ -288,8 +288,9 @@ public sealed partial class PreemptiveGeneration(
             return new Plan("answering");
         }
 
-        var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId)
-            ?? throw new DomainNotFoundException("session", sessionId);
+        // One statement, as a turn's own: the session, its last sequence number and the user's side of the context.
+        var found = await ConversationContext.FindTurnAsync(db, sessionId, turnId: "", coaching.Value.RecentInsightSessions, CancellationToken.None);
+        var session = found?.Session ?? throw new DomainNotFoundException("session", sessionId);
         if (!session.Status.IsOpen())
         {
             return new Plan("session_closed");
@@ -300,8 +301,8 @@ public sealed partial class PreemptiveGeneration(
             return new Plan("session_type");
         }
 
-        var sequence = (await db.Messages.Where(m => m.SessionId == sessionId).MaxAsync(m => (int?)m.SequenceNumber) ?? 0) + 1;
-        var context = await ConversationContext.BuildAsync(db, session, sequence, text, coaching.Value, CancellationToken.None);
+        var sequence = (found.LastSequence ?? 0) + 1;
+        var context = await ConversationContext.BuildAsync(db, session, found.About, sequence, text, coaching.Value, CancellationToken.None);
         if (context.Assessing && context.AnswersSoFar >= coaching.Value.AssessmentAnswers)
         {
             // The last answer finishes onboarding, which stores the profile: only a real turn does that.
