@@ -39,6 +39,17 @@ public sealed record CoachConnectionStrings(string Owner, string App)
             app.AutoPrepareMinUsages = 2;
         }
 
+        // Npgsql resets a pooled connection's session (RESET ALL, CLOSE ALL, UNLISTEN *, advisory unlocks, DISCARD
+        // TEMP and SEQUENCES) before its next use: a statement of its own in front of every unit of work, about 15 % of
+        // PostgreSQL's CPU a turn at the ceiling (issue 10). The service leaves nothing in a pooled session to reset:
+        // a unit's user is transaction-local (coach_enter_user), its advisory locks are transaction locks, and LISTEN
+        // and the session lock live on the turn coordinator's own unpooled connection. A connection string that sets
+        // its own value keeps it.
+        if (!Mentions(appConnectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            app.NoResetOnClose = true;
+        }
+
         var roleOption = $"-c role={AppRole}";
         if (app.Options?.Contains(roleOption, StringComparison.Ordinal) != true)
         {

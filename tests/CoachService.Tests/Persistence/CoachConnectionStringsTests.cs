@@ -14,6 +14,7 @@ public sealed class CoachConnectionStringsTests
 
         Assert.Equal(CoachConnectionStrings.AutoPreparedStatements, app.MaxAutoPrepare);
         Assert.Equal(2, app.AutoPrepareMinUsages);
+        Assert.True(app.NoResetOnClose);
         Assert.Contains("-c role=coach_app", app.Options, StringComparison.Ordinal);
         Assert.Equal("coach-service", app.ApplicationName);
     }
@@ -27,5 +28,16 @@ public sealed class CoachConnectionStringsTests
         var app = new NpgsqlConnectionStringBuilder(CoachConnectionStrings.Create(Server, $"{Server};{setting}").App);
 
         Assert.Equal(expected, app.MaxAutoPrepare);
+    }
+
+    [Theory]
+    [InlineData("No Reset On Close=false", false)]
+    [InlineData("NoResetOnClose=false", false)]
+    [InlineData("No Reset On Close=true", true)]
+    public void A_connection_string_that_sets_the_pools_reset_keeps_its_own_value(string setting, bool expected)
+    {
+        var app = new NpgsqlConnectionStringBuilder(CoachConnectionStrings.Create(Server, $"{Server};{setting}").App);
+
+        Assert.Equal(expected, app.NoResetOnClose);
     }
 }

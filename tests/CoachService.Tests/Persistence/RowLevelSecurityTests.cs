@@ -205,7 +205,7 @@ public sealed class RowLevelSecurityTests
             await using var reader = await command.ExecuteReaderAsync();
             Assert.True(await reader.ReadAsync());
             Assert.Equal("", reader.GetString(0));
-            Assert.Equal("coach_app", reader.GetString(1)); // the role survives the pool's reset
+            Assert.Equal("coach_app", reader.GetString(1)); // the role comes with the connection (its start-up options)
             await reader.CloseAsync();
             Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
         }
@@ -220,6 +220,57 @@ public sealed class RowLevelSecurityTests
         {
             Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
         }
+    }
+
+    [Trait("Suite", "Reliability")]
+    [Fact]
+    public async Task The_pool_resets_no_session_so_a_units_user_ends_with_its_transaction_committed_or_not()
+    {
+        var (database, a, _) = await Fixture.Value.WaitAsync(TimeSpan.FromMinutes(2));
+        var single = new NpgsqlConnectionStringBuilder(database.Connections.App) { MaxPoolSize = 1, ApplicationName = "rls-no-reset-test" };
+        Assert.True(single.NoResetOnClose); // what this test guards: nothing but the transaction's end clears the user
+        var pooled = single.ConnectionString;
+
+        int backend;
+        await using (var connection = await database.OpenAppAsync(pooled))
+        {
+            backend = (int)await database.CountAsync(connection, "SELECT pg_backend_pid()");
+            await using var transaction = await connection.BeginTransactionAsync();
+            await EnterAsync(connection, transaction, a);
+            Assert.Equal(1, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+            await transaction.CommitAsync();
+        }
+
+        await using (var connection = await database.OpenAppAsync(pooled))
+        {
+            // A unit that never ends its transaction: the pool rolls it back.
+            Assert.Equal(backend, (int)await database.CountAsync(connection, "SELECT pg_backend_pid()"));
+            var transaction = await connection.BeginTransactionAsync();
+            await EnterAsync(connection, transaction, a);
+            Assert.Equal(1, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+        }
+
+        await using (var connection = await database.OpenAppAsync(pooled))
+        {
+            Assert.Equal(backend, (int)await database.CountAsync(connection, "SELECT pg_backend_pid()"));
+            await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.user_id', true), '<null>'), current_user", connection);
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                Assert.True(await reader.ReadAsync());
+                Assert.Equal("", reader.GetString(0));
+                Assert.Equal("coach_app", reader.GetString(1));
+            }
+
+            Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+        }
+    }
+
+    /// <summary>What a unit's first command carries (<see cref="UserScopeInterceptor"/>).</summary>
+    private static async Task EnterAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid user)
+    {
+        await using var enter = new NpgsqlCommand($"CALL {UserScopeInterceptor.Procedure}(@user)", connection, transaction);
+        enter.Parameters.AddWithValue("user", user);
+        await enter.ExecuteNonQueryAsync();
     }
 
     public static TheoryData<string, string> UserTables()
