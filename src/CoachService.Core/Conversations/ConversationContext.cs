@@ -74,8 +74,9 @@ public static class ConversationContext
 
     /// <summary>
     /// Inside the unit of work that stores (or plans) the user's message, with the session and the user's side of the
-    /// context already read (<see cref="FindTurnAsync"/>), and the messages before the user's when they are (newest first, at most <see cref="MaxHistoryMessages"/>, as
-    /// <see cref="TurnClaims.ClaimAndSpendAsync"/> reads them); null reads them here.
+    /// context already read (<see cref="FindTurnAsync"/>), and the messages before the user's when they are (newest
+    /// first, at most <see cref="MaxHistoryMessages"/>, as <see cref="TurnClaims.ClaimAndSpendAsync"/> reads them);
+    /// null reads them here.
     /// </summary>
     public static async Task<TurnContext> BuildAsync(
         CoachDbContext db, CoachingSession session, AboutUser about, int userSequence, string message, CoachingOptions options, CancellationToken cancellationToken,
