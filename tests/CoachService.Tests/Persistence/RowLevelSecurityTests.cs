@@ -201,13 +201,7 @@ public sealed class RowLevelSecurityTests
         await using (var connection = await database.OpenAppAsync(single))
         {
             Assert.Equal(firstBackend, (int)await database.CountAsync(connection, "SELECT pg_backend_pid()"));
-            await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.user_id', true), '<null>'), current_user", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            Assert.True(await reader.ReadAsync());
-            Assert.Equal("", reader.GetString(0));
-            Assert.Equal("coach_app", reader.GetString(1)); // the role comes with the connection (its start-up options)
-            await reader.CloseAsync();
-            Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+            await AssertNobodyAsync(database, connection);
         }
 
         // A unit of work that fails midway leaves nothing behind either.
@@ -253,16 +247,22 @@ public sealed class RowLevelSecurityTests
         await using (var connection = await database.OpenAppAsync(pooled))
         {
             Assert.Equal(backend, (int)await database.CountAsync(connection, "SELECT pg_backend_pid()"));
-            await using var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.user_id', true), '<null>'), current_user", connection);
-            await using (var reader = await command.ExecuteReaderAsync())
-            {
-                Assert.True(await reader.ReadAsync());
-                Assert.Equal("", reader.GetString(0));
-                Assert.Equal("coach_app", reader.GetString(1));
-            }
-
-            Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
+            await AssertNobodyAsync(database, connection);
         }
+    }
+
+    /// <summary>The connection has no user set, is still the app role, and sees no user's rows.</summary>
+    private static async Task AssertNobodyAsync(CoachTestDatabase database, NpgsqlConnection connection)
+    {
+        await using (var command = new NpgsqlCommand("SELECT coalesce(current_setting('app.user_id', true), '<null>'), current_user", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("", reader.GetString(0));
+            Assert.Equal("coach_app", reader.GetString(1)); // the role comes with the connection (its start-up options)
+        }
+
+        Assert.Equal(0, await database.CountAsync(connection, "SELECT count(*) FROM goals"));
     }
 
     /// <summary>What a unit's first command carries (<see cref="UserScopeInterceptor"/>).</summary>
