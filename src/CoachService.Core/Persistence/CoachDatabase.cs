@@ -9,8 +9,10 @@ namespace CoachService.Persistence;
 /// context's query filters name the same user, so a bug in one layer is still caught by the other.
 /// The user's conversation text is encrypted and decrypted with their own key within the unit
 /// (<see cref="UserKeyScope"/>); the key is read once and then cached, not queried.
+/// A unit that changes what a turn's context is built from moves the user's <see cref="UserDataVersions"/> counter
+/// once it has committed.
 /// </summary>
-public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts, UserKeyRing keys)
+public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts, UserKeyRing keys, UserDataVersions? versions = null)
 {
     public async Task<T> ForUserAsync<T>(Guid userId, Func<CoachDbContext, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -31,12 +33,19 @@ public sealed class CoachDatabase(IDbContextFactory<CoachDbContext> contexts, Us
             // Set by the unit's first command, in its round trip (UserScopeInterceptor): not a round trip of its own.
             db.UserToEnter = userId;
             var result = await work(db);
+            var touched = false;
             if (db.ChangeTracker.HasChanges())
             {
+                touched = versions is not null && UserDataVersions.TouchContext(db.ChangeTracker);
                 await db.SaveChangesAsync(cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
+            if (touched)
+            {
+                versions!.Changed(userId);
+            }
+
             return result;
         }
         catch (Exception e) when (DatabaseErrors.TryTranslate(e, out var translated))

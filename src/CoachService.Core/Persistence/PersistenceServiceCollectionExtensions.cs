@@ -46,6 +46,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddPooledDbContextFactory<CoachDbContext>((provider, options) =>
             Configure(options, provider.GetRequiredService<CoachConnectionStrings>().App)
                 .AddInterceptors(provider.GetRequiredService<UserScopeInterceptor>()));
+        services.AddSingleton<UserDataVersions>();
         services.AddSingleton<CoachDatabase>();
         services.AddSingleton<DatabaseMigrator>();
         return services;
