@@ -13,6 +13,9 @@ public sealed class TurnClaimedException(TurnClaim claim)
     public TurnClaim Claim { get; } = claim;
 }
 
+/// <summary>A claim won and its permit spent: the messages before the turn's (newest first), and the user's permits left.</summary>
+public sealed record ClaimedTurn(IReadOnlyList<EarlierMessage> Earlier, double PermitsLeft);
+
 /// <summary>The turn's claim was gone when its reply was to be stored: it was closed elsewhere.</summary>
 public sealed class TurnLostException(Guid sessionId, string turnId)
     : Exception($"session {sessionId} turn '{turnId}' was closed elsewhere (the session was ended, or this instance was taken for dead)");
@@ -34,10 +37,10 @@ public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
     /// messages before the turn's (no system message), newest first, at most <paramref name="historyLimit"/>
     /// of them: the turn's history costs no round trip of its own.
     /// </summary>
-    /// <returns>The messages before the turn's, newest first (none when <paramref name="historyLimit"/> is 0).</returns>
+    /// <returns>The messages before the turn's, newest first (none when <paramref name="historyLimit"/> is 0), and the permits left.</returns>
     /// <exception cref="TurnClaimedException">The session's turn is claimed already (committed by another transaction).</exception>
     /// <exception cref="DomainRateLimitedException">The claim was won but the bucket is empty; the unit rolls back, claim and all.</exception>
-    public async Task<IReadOnlyList<EarlierMessage>> ClaimAndSpendAsync(CoachDbContext db, Guid userId, Guid sessionId, string turnId, int userSequence, string listener,
+    public async Task<ClaimedTurn> ClaimAndSpendAsync(CoachDbContext db, Guid userId, Guid sessionId, string turnId, int userSequence, string listener,
         TurnRateLimiter limiter, CancellationToken cancellationToken, int historyLimit = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(historyLimit);
@@ -85,7 +88,7 @@ public sealed class TurnClaims(CoachDatabase database, TimeProvider time)
         }
 
         // Content is encrypted with the user's key; the column's converter is what EF would apply to it.
-        return [.. rows.Where(r => r.Role is not null).Select(r => new EarlierMessage(r.Role!, EncryptedColumn.Unprotect(r.Content!)))];
+        return new ClaimedTurn([.. rows.Where(r => r.Role is not null).Select(r => new EarlierMessage(r.Role!, EncryptedColumn.Unprotect(r.Content!)))], outcome.Value);
     }
 
     /// <summary>A row of <see cref="ClaimAndSpendAsync"/>'s statement.</summary>

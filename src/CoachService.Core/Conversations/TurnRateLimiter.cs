@@ -46,7 +46,11 @@ public sealed class TurnRateLimiter(IOptions<CoachingOptions> options, TimeProvi
 
     /// <summary>Whether the user could spend a permit now; spends nothing (a speculation starts only then).</summary>
     public async Task<bool> HasPermitAsync(CoachDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        (await AvailableAsync(db, userId, time.GetUtcNow(), cancellationToken) ?? options.Value.TurnBurst) >= 1;
+        await PermitsAsync(db, userId, cancellationToken) >= 1;
+
+    /// <summary>The permits the user's bucket holds now; spends nothing.</summary>
+    public async Task<double> PermitsAsync(CoachDbContext db, Guid userId, CancellationToken cancellationToken) =>
+        await AvailableAsync(db, userId, time.GetUtcNow(), cancellationToken) ?? options.Value.TurnBurst;
 
     // The permits the bucket holds at 'now', refilled since its last spend; null when the user has no bucket yet (a full one).
     private async Task<double?> AvailableAsync(CoachDbContext db, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)

@@ -94,20 +94,25 @@ public sealed class TurnClaimAndSpendTests
 
         var claims = new TurnClaims(coach, time);
         var limiter = new TurnRateLimiter(Options.Create(new CoachingOptions { TurnBurst = 3, TurnsPerMinute = 1 }), time);
-        Task<IReadOnlyList<EarlierMessage>> Claim(TurnClaims by, string turn, int limit) =>
+        Task<ClaimedTurn> Claim(TurnClaims by, string turn, int limit) =>
             coach.ForUserAsync(user, db => by.ClaimAndSpendAsync(db, user, session, turn, 6, "connection-a", limiter, CancellationToken.None, limit), CancellationToken.None);
 
-        var history = await Claim(claims, "t6", ConversationContext.MaxHistoryMessages);
+        var claimed = await Claim(claims, "t6", ConversationContext.MaxHistoryMessages);
         Assert.Equal(
             [new("assistant", "Tell me more."), new("user", "Tired."), new("assistant", "Hi, how are you?"), new EarlierMessage("user", "Hello.")],
-            history);
+            claimed.Earlier);
+        Assert.Equal(2, claimed.PermitsLeft); // of the burst of 3, the clock standing still
 
         // Lost: no history, the claim's exception; the limit is honoured, and 0 reads none.
         await Assert.ThrowsAsync<TurnClaimedException>(() => Claim(new TurnClaims(coach, time), "t6", ConversationContext.MaxHistoryMessages));
         await coach.ForUserAsync(user, db => claims.ReleaseAsync(db, new ActiveTurn(user, session, "t6", 6, "Hi")));
-        Assert.Equal([new("assistant", "Tell me more."), new EarlierMessage("user", "Tired.")], await Claim(claims, "t6", 2));
+        var limited = await Claim(claims, "t6", 2);
+        Assert.Equal([new("assistant", "Tell me more."), new EarlierMessage("user", "Tired.")], limited.Earlier);
+        Assert.Equal(1, limited.PermitsLeft);
         await coach.ForUserAsync(user, db => claims.ReleaseAsync(db, new ActiveTurn(user, session, "t6", 6, "Hi")));
-        Assert.Empty(await Claim(claims, "t6", 0));
+        var none = await Claim(claims, "t6", 0);
+        Assert.Empty(none.Earlier);
+        Assert.Equal(0, none.PermitsLeft);
         await coach.ForUserAsync(user, db => claims.ReleaseAsync(db, new ActiveTurn(user, session, "t6", 6, "Hi")));
 
         // The bucket is empty: refused, nothing returned, the claim rolled back.
