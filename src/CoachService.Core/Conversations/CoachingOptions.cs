@@ -30,6 +30,13 @@ public sealed class CoachingOptions
     [Range(0, 50, ErrorMessage = "Coaching:RecentInsightSessions must be between 0 and 50.")]
     public int RecentInsightSessions { get; set; } = 3;
 
+    /// <summary>
+    /// Sessions whose next turn's context this instance keeps in memory (<see cref="CarriedContexts"/>), so that the
+    /// turn's model request leaves before the database has found and claimed the turn. 0 switches it off.
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "Coaching:CarriedContexts must be between 0 and 1000000.")]
+    public int CarriedContexts { get; set; } = 10_000;
+
     /// <summary>Answers the onboarding assessment collects before scoring the profile.</summary>
     [Range(1, 50, ErrorMessage = "Coaching:AssessmentAnswers must be between 1 and 50.")]
     public int AssessmentAnswers { get; set; } = 5;

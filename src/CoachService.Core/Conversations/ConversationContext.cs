@@ -94,18 +94,7 @@ public static class ConversationContext
             .Take(MaxHistoryMessages)
             .ToListAsync(cancellationToken);
 
-        var history = new List<ChatMessage>();
-        var budget = options.HistoryTokenBudget;
-        foreach (var m in earlier)
-        {
-            budget -= EstimateTokens(m.Content);
-            if (budget < 0)
-            {
-                break;
-            }
-
-            history.Insert(0, new ChatMessage(m.Role == "user" ? ChatRole.User : ChatRole.Assistant, m.Content));
-        }
+        var history = HistoryWithin(earlier, options.HistoryTokenBudget);
 
         // An onboarding session asks assessment questions until its onboarding is complete, then coaches.
         var assessing = session.SessionType == "onboarding_assessment" && !session.Metadata.ContainsKey(Onboarding.OnboardingCompletion.Completed);
@@ -136,6 +125,28 @@ public static class ConversationContext
                 ["message"] = message,
             };
         return new TurnContext(session, persona, inputs, history, assessing, answers);
+    }
+
+    /// <summary>
+    /// The turn's history from the messages before it (newest first): the newest that fit <paramref name="budget"/>
+    /// tokens, oldest first.
+    /// </summary>
+    public static List<ChatMessage> HistoryWithin(IEnumerable<EarlierMessage> newestFirst, int budget)
+    {
+        var history = new List<ChatMessage>();
+        foreach (var m in newestFirst)
+        {
+            budget -= EstimateTokens(m.Content);
+            if (budget < 0)
+            {
+                break;
+            }
+
+            history.Add(new ChatMessage(m.Role == "user" ? ChatRole.User : ChatRole.Assistant, m.Content));
+        }
+
+        history.Reverse();
+        return history;
     }
 
     public static async Task<string> PersonaOfAsync(CoachDbContext db, CoachingSession session, CancellationToken cancellationToken) =>

@@ -15,6 +15,7 @@ public static class ConversationServiceCollectionExtensions
         services.AddValidatedOptions<PreemptiveOptions>(configuration, PreemptiveOptions.SectionName);
         services.AddSingleton<PreemptiveGeneration>();
         services.AddSingleton<ActiveTurns>();
+        services.AddSingleton<CarriedContexts>();
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<TurnOrchestrator>();
         services.AddSingleton<SessionLifecycle>();

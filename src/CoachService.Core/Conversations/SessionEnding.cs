@@ -21,6 +21,7 @@ public sealed class SessionEnding(
     TurnCoordinator coordinator,
     BackgroundWork background,
     PreemptiveGeneration preemptive,
+    CarriedContexts carried,
     TimeProvider time)
 {
     /// <summary>Session metadata keys: the prompt versions of the summary and the suggestions, and the virtue's description (read by the coach tool's recorder too).</summary>
@@ -95,6 +96,7 @@ public sealed class SessionEnding(
 
         var summaryValue = summary?.Result?.Value ?? inputs.StoredSummary;
         var suggested = suggestions?.Result?.Value.Goals ?? inputs.StoredSuggestions;
+        carried.Forget(sessionId);
         // Speculations nobody adopted, and those of turns that stored no reply, count as the session's waste.
         var unstoredWaste = await preemptive.EndSessionAsync(sessionId);
         try

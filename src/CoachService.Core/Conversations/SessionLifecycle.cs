@@ -1,18 +1,44 @@
 using CoachService.Persistence;
 using CoachService.Sessions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CoachService.Conversations;
 
 /// <summary>Starting and resuming coaching sessions; <see cref="SessionEnding"/> ends them.</summary>
 public sealed class SessionLifecycle(
     CoachDatabase database,
-    CoachingSessions sessions)
+    CoachingSessions sessions,
+    CarriedContexts carried,
+    TurnRateLimiter limiter,
+    IOptions<CoachingOptions> options)
 {
+    /// <summary>
+    /// Starts a session and reads, in the unit that resolves its persona, what its first turn will be built from
+    /// (kept in <see cref="CarriedContexts"/>, so that turn's model request need not wait for the database).
+    /// </summary>
     public async Task<SessionStarted> StartAsync(Guid userId, string sessionType, string? persona, CancellationToken cancellationToken)
     {
         var session = await sessions.StartAsync(userId, sessionType, persona, cancellationToken);
-        var resolved = await database.ForUserAsync(userId, db => ConversationContext.PersonaOfAsync(db, session, cancellationToken), cancellationToken);
+        var version = carried.VersionOf(userId);
+        var resolved = await database.ForUserAsync(userId, async db =>
+        {
+            if (options.Value.CarriedContexts == 0)
+            {
+                return await ConversationContext.PersonaOfAsync(db, session, cancellationToken);
+            }
+
+            var found = await ConversationContext.FindTurnAsync(db, session.Id, "", options.Value.RecentInsightSessions, cancellationToken);
+            if (found?.Session is not { } started || found.LastSequence is not null || started.SessionType == "onboarding_assessment")
+            {
+                return await ConversationContext.PersonaOfAsync(db, session, cancellationToken);
+            }
+
+            var first = await ConversationContext.BuildAsync(db, started, found.About, 1, "", options.Value, cancellationToken, earlier: []);
+            carried.Prime(userId, session.Id, first.Inputs, await limiter.PermitsAsync(db, userId, cancellationToken), version);
+
+            return first.Persona;
+        }, cancellationToken);
         return new SessionStarted(session.Id, session.SessionType, resolved, session.Status.ToWire(), session.StartedAt, session.SessionDate);
     }
 

@@ -33,6 +33,7 @@ public sealed partial class TurnOrchestrator(
     TurnCoordinator coordinator,
     BackgroundWork background,
     PreemptiveGeneration preemptive,
+    CarriedContexts carried,
     IOptions<CoachingOptions> options,
     TimeProvider time,
     ILogger<TurnOrchestrator> logger)
@@ -123,18 +124,29 @@ public sealed partial class TurnOrchestrator(
                 return new TurnAccepted(sessionId, turnId, "streaming", running.UserSequence, null, running.Join(listener));
             }
 
-            // The turn begins once it is claimed and its context read, inside the message's unit: the reply's
-            // model request may leave while the message is written and committed; nothing of it reaches a
-            // client before the commit, and a unit that fails drops it.
+            // A session whose next context this instance carried sends the reply's model request now, before the
+            // database has found and claimed the turn; Begin keeps it only if the context read there is the same prompt.
+            var early = StartCarried(userId, sessionId, turnId, text);
+            var version = carried.VersionOf(userId);
+
+            // Otherwise the turn begins once it is claimed and its context read, inside the message's unit: the
+            // reply's model request may leave while the message is written and committed. Either way nothing of it
+            // reaches a client before the commit, and a unit that fails drops it.
             BegunTurn? begun = null;
             StoredTurn stored;
+            var permitsLeft = 0.0;
             try
             {
                 // One statement claims the turn, spends its permit (a turn answered elsewhere spends nothing) and reads its history.
                 stored = await store.StoreUserMessageAsync(userId, sessionId, turnId, text,
-                    async (db, sequence) => await claims.ClaimAndSpendAsync(
-                        db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken, ConversationContext.MaxHistoryMessages),
-                    Options, cancellationToken, beforeCommit: claimed => begun = Begin(userId, sessionId, turnId, claimed));
+                    async (db, sequence) =>
+                    {
+                        var claimed = await claims.ClaimAndSpendAsync(
+                            db, userId, sessionId, turnId, sequence, listener.Id, limiter, cancellationToken, ConversationContext.MaxHistoryMessages);
+                        permitsLeft = claimed.PermitsLeft;
+                        return claimed.Earlier;
+                    },
+                    Options, cancellationToken, beforeCommit: claimed => begun = Begin(userId, sessionId, turnId, claimed, early, permitsLeft, version));
             }
             catch
             {
@@ -143,7 +155,24 @@ public sealed partial class TurnOrchestrator(
                     await dropped.AbandonAsync();
                 }
 
+                if (early is not null)
+                {
+                    // Sent for a turn that was refused, or whose unit failed: what it cost is counted with the session.
+                    await early.Reply.AbandonAsync();
+                    preemptive.KeepWaste(userId, sessionId, early.Waste);
+                }
+
                 throw;
+            }
+
+            if (early is not null && begun?.Reply != early.Reply)
+            {
+                // The database's context was not the carried one (or the turn had its reply already): the request is dropped.
+                await early.Reply.AbandonAsync();
+                if (stored.Reply is not null)
+                {
+                    preemptive.KeepWaste(userId, sessionId, early.Waste);
+                }
             }
 
             if (stored.Reply is not null)
@@ -294,48 +323,173 @@ public sealed partial class TurnOrchestrator(
     }
 
     /// <summary>
-    /// A turn begun inside its message's unit of work: the local screen's verdict, and the reply whose model
-    /// request left while the message was being committed (null when the reply starts after the commit).
+    /// A turn begun inside its message's unit of work: the local screen's verdict, the reply whose model
+    /// request left before the message was committed (null when the reply starts after the commit), and the
+    /// user's permits left after the turn's spend.
     /// </summary>
-    private sealed record BegunTurn(ActiveTurn Turn, ReplyDraft Draft, CrisisScreenResult Local, ReplyStart? Reply);
+    private sealed record BegunTurn(ActiveTurn Turn, ReplyDraft Draft, CrisisScreenResult Local, ReplyStart? Reply, double PermitsLeft, long Version);
+
+    /// <summary>
+    /// A coaching reply started from the session's carried context (<see cref="CarriedContexts"/>) before the turn's
+    /// unit of work, with the turn, draft and prompt it was started for.
+    /// </summary>
+    private sealed record EarlyTurn(ActiveTurn Turn, ReplyDraft Draft, CrisisScreenResult Local, ReplyStart Reply, IReadOnlyDictionary<string, object?> Inputs, IReadOnlyList<ChatMessage> History)
+    {
+        /// <summary>What the request cost if it is dropped: its prompt, by estimate (it is stopped before any answer).</summary>
+        public SpeculationWaste Waste => new(
+            Reply.Stream.Invocation.RenderedPromptLength is { } rendered
+                ? (rendered + 3) / 4
+                : History.Sum(m => ConversationContext.EstimateTokens(m.Text)) + ConversationContext.EstimateTokens((string)Inputs["message"]!),
+            0);
+    }
+
+    /// <summary>
+    /// Starts the coaching reply of a turn from the session's carried context, when this instance has one and nothing
+    /// else comes first (a crisis, the user's partial transcripts); null otherwise.
+    /// </summary>
+    private EarlyTurn? StartCarried(Guid userId, Guid sessionId, string turnId, string text)
+    {
+        if (carried.Take(userId, sessionId, turnId) is not { } next || preemptive.IsHearing(sessionId))
+        {
+            return null;
+        }
+
+        var local = crisisScreen.Screen(text);
+        if (local.IsCrisis)
+        {
+            return null;
+        }
+
+        var turn = new ActiveTurn(userId, sessionId, turnId, next.LastSequence + 1, text);
+        var draft = new ReplyDraft(turn, time);
+        var inputs = new Dictionary<string, object?>(next.Inputs) { ["message"] = text };
+        try
+        {
+            // Its tools wait until the turn is claimed (Begin): a request that is dropped acts on nothing.
+            var reply = StartReply(turn, CoachTask.CoachReply, inputs, next.History, draft, adopted: null, holdTools: true);
+            reply.AskFirst();
+            return new EarlyTurn(turn, draft, local, reply, inputs, next.History);
+        }
+        catch (Exception e)
+        {
+            LogEarlyStartFailed(logger, sessionId, e.GetType().Name);
+            return null;
+        }
+    }
 
     /// <summary>
     /// Inside the message's unit of work, once the turn is claimed and its context read: screens the message
     /// locally and starts the reply's model request, unless the turn needs something else first (the crisis
-    /// reply, the end of onboarding, or a speculation from the user's partial transcripts to adopt).
+    /// reply, the end of onboarding, or a speculation from the user's partial transcripts to adopt). A reply
+    /// started early from the carried context is kept when it was started for this prompt.
     /// </summary>
-    private BegunTurn Begin(Guid userId, Guid sessionId, string turnId, StoredTurn stored)
+    private BegunTurn Begin(Guid userId, Guid sessionId, string turnId, StoredTurn stored, EarlyTurn? early, double permitsLeft, long version)
     {
+        var context = stored.Context!;
+        if (early is not null && early.Turn.UserSequence == stored.UserSequence && early.Turn.Text == stored.Text
+            && !FinishesOnboarding(context) && TaskOf(context) == CoachTask.CoachReply && SamePrompt(context, early.Inputs, early.History))
+        {
+            // Its tools were held: they act for a turn that is now claimed.
+            early.Draft.Actor?.Release();
+            return new BegunTurn(early.Turn, early.Draft, early.Local, early.Reply, permitsLeft, version);
+        }
+
         var turn = new ActiveTurn(userId, sessionId, turnId, stored.UserSequence, stored.Text);
         var draft = new ReplyDraft(turn, time);
+        if (early is not null)
+        {
+            draft.AddWaste(early.Waste);
+        }
+
         // The local screen decides at once and needs no model: crisis help never waits for, or depends on, the provider.
         var local = crisisScreen.Screen(stored.Text);
-        var context = stored.Context!;
         if (local.IsCrisis || FinishesOnboarding(context) || preemptive.IsHearing(sessionId))
         {
-            return new BegunTurn(turn, draft, local, null);
+            return new BegunTurn(turn, draft, local, null, permitsLeft, version);
         }
 
         try
         {
-            var reply = StartReply(turn, context, draft, adopted: null);
+            var reply = StartReply(turn, TaskOf(context), context.Inputs, context.History, draft, adopted: null);
             // The first read sends the request; its answer waits for the turn to run.
             reply.AskFirst();
-            return new BegunTurn(turn, draft, local, reply);
+            return new BegunTurn(turn, draft, local, reply, permitsLeft, version);
         }
         catch (Exception e)
         {
             // Started again after the commit, where what fails is the turn's failure, told to its listeners.
             LogEarlyStartFailed(logger, sessionId, e.GetType().Name);
-            return new BegunTurn(turn, draft, local, null);
+            return new BegunTurn(turn, draft, local, null, permitsLeft, version);
         }
+    }
+
+    /// <summary>Whether the context read for the turn makes the same prompt as the one a reply was started for.</summary>
+    internal static bool SamePrompt(TurnContext context, IReadOnlyDictionary<string, object?> inputs, IReadOnlyList<ChatMessage> history)
+    {
+        if (context.Inputs.Count != inputs.Count || context.History.Count != history.Count)
+        {
+            return false;
+        }
+
+        foreach (var (name, value) in context.Inputs)
+        {
+            if (!inputs.TryGetValue(name, out var other) || !SameValue(value, other))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < history.Count; i++)
+        {
+            if (context.History[i].Role != history[i].Role || context.History[i].Text != history[i].Text)
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        static bool SameValue(object? a, object? b) => (a, b) switch
+        {
+            (string x, string y) => x == y,
+            (IEnumerable<string> x, IEnumerable<string> y) => x.SequenceEqual(y),
+            _ => Equals(a, b),
+        };
+    }
+
+    /// <summary>
+    /// Keeps what the session's next turn will most likely be built from, after a coaching reply was stored whole:
+    /// this turn's inputs, and its history with the message and the reply added, within the token budget. Not
+    /// after a reply that acted on the user's data (their goals changed), was cut, or replaced.
+    /// </summary>
+    private void CarryForward(ActiveTurn turn, TurnContext context, ReplyDraft draft, TurnCompleted completed, double permitsLeft, long version)
+    {
+        if (completed.Kind != "text" || completed.Interrupted || context.Assessing || draft.Actor?.Actions is { Count: > 0 })
+        {
+            carried.Forget(turn.SessionId);
+            return;
+        }
+
+        var newestFirst = new List<EarlierMessage>(context.History.Count + 2)
+        {
+            new("assistant", completed.Content),
+            new("user", turn.Text),
+        };
+        for (var i = context.History.Count - 1; i >= 0; i--)
+        {
+            var m = context.History[i];
+            newestFirst.Add(new EarlierMessage(m.Role == ChatRole.User ? "user" : "assistant", m.Text));
+        }
+
+        carried.Carry(turn.UserId, turn.SessionId, turn.TurnId, completed.Sequence, context.Inputs,
+            ConversationContext.HistoryWithin(newestFirst, Options.HistoryTokenBudget), permitsLeft, version);
     }
 
     private bool FinishesOnboarding(TurnContext context) => context.Assessing && context.AnswersSoFar >= Options.AssessmentAnswers;
 
     private async Task RunAsync(BegunTurn begun, StoredTurn stored, PreemptedTurn preempted)
     {
-        var (turn, draft, local, early) = begun;
+        var (turn, draft, local, early, permitsLeft, version) = begun;
         var text = stored.Text;
         TurnCompleted? completed = null;
         // Told after the turn is over (below), so that a client resending the turn at once gets a new
@@ -418,6 +572,7 @@ public sealed partial class TurnOrchestrator(
 
         if (completed is not null)
         {
+            CarryForward(turn, stored.Context!, draft, completed, permitsLeft, version);
             foreach (var listener in turn.Listeners)
             {
                 await listener.CompletedAsync(completed);
@@ -482,7 +637,7 @@ public sealed partial class TurnOrchestrator(
         }
 
         var task = TaskOf(context);
-        await using var start = early ?? StartReply(turn, context, draft, adopted);
+        await using var start = early ?? StartReply(turn, task, context.Inputs, context.History, draft, adopted);
         var replyStop = start.ReplyStop;
         var stream = start.Stream;
         Task<StructuredResult<SafetyScreenResult>?>? screening = null;
@@ -595,9 +750,9 @@ public sealed partial class TurnOrchestrator(
     }
 
     /// <summary>Starts the reply's model stream (or adopts the speculation's) with the draft told what it runs.</summary>
-    private ReplyStart StartReply(ActiveTurn turn, TurnContext context, ReplyDraft draft, Speculation? adopted)
+    private ReplyStart StartReply(
+        ActiveTurn turn, string task, IReadOnlyDictionary<string, object?> inputs, IReadOnlyList<ChatMessage> history, ReplyDraft draft, Speculation? adopted, bool holdTools = false)
     {
-        var task = TaskOf(context);
         draft.Kind = task == CoachTask.AssessmentQuestion ? "assessment_question" : "text";
         var replyStop = CancellationTokenSource.CreateLinkedTokenSource(turn.Stopping);
         try
@@ -612,8 +767,8 @@ public sealed partial class TurnOrchestrator(
             else
             {
                 // The coach's reply may act on the user's goals and moods; each action reaches the clients at once.
-                draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action)) : null;
-                stream = tasks.StartText(task, context.Inputs, context.History, draft.Actor, replyStop.Token);
+                draft.Actor = task == CoachTask.CoachReply ? new TaskActor(turn.UserId, action => PublishActionAsync(turn, action), holdTools) : null;
+                stream = tasks.StartText(task, inputs, history, draft.Actor, replyStop.Token);
             }
 
             draft.PromptVersion = stream.PromptVersion;

@@ -40,7 +40,8 @@ public sealed partial class IdleSessionSweep(
     ActiveTurns active,
     IOptions<IdleSessionOptions> options,
     TimeProvider time,
-    ILogger<IdleSessionSweep> logger) : BackgroundService
+    ILogger<IdleSessionSweep> logger,
+    CarriedContexts? carried = null) : BackgroundService
 {
     /// <summary>Interrupts the sessions idle now and returns their ids.</summary>
     public async Task<IReadOnlyList<Guid>> SweepAsync(CancellationToken cancellationToken = default)
@@ -55,6 +56,12 @@ public sealed partial class IdleSessionSweep(
         if (swept.Count > 0)
         {
             LogSwept(logger, swept.Count);
+        }
+
+        // Their next turn is refused: it must not send the request of a context kept from before.
+        foreach (var session in swept)
+        {
+            carried?.Forget(session);
         }
 
         return swept;
@@ -117,7 +124,8 @@ public static class IdleSessionSweepServiceCollectionExtensions
             provider.GetRequiredService<ActiveTurns>(),
             provider.GetRequiredService<IOptions<IdleSessionOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<IdleSessionSweep>>()));
+            provider.GetRequiredService<ILogger<IdleSessionSweep>>(),
+            provider.GetRequiredService<CarriedContexts>()));
         services.AddHostedService(provider => provider.GetRequiredService<IdleSessionSweep>());
         return services;
     }

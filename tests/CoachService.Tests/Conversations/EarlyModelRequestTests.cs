@@ -79,13 +79,19 @@ public sealed class EarlyModelRequestTests
             send = ana.SendTurnAsync(session.SessionId, "t1", "Work has been a lot this week.");
             request = await CoachClient.WaitForAsync(() => harness.TextRequests.FirstOrDefault());
 
-            // The service's connection, waiting for the lock, is cut: the message's unit fails.
+            // The service's connection, once it waits for the lock (the session's first turn may send its request
+            // before the unit gets there: CarriedContexts), is cut: the message's unit fails.
             await using (var cut = new NpgsqlCommand("""
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
                 """, owner, held))
             {
-                Assert.Equal(true, await cut.ExecuteScalarAsync());
+                var deadline = DateTime.UtcNow + ConversationHarness.Timeout;
+                while (await cut.ExecuteScalarAsync() is not true)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the message's unit never waited for the lock");
+                    await Task.Delay(20);
+                }
             }
 
             await held.CommitAsync();

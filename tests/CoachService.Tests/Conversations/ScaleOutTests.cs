@@ -149,7 +149,9 @@ public sealed class ScaleOutTests
         await using var cluster = await TwoInstances.StartAsync(childA: true);
         cluster.CoachReply = _ => FakeResponse.Reply(LongReply) with { DelayBetweenChunks = TimeSpan.FromMilliseconds(300) };
         var (onA, onB) = await cluster.ConnectBothAsync("scale-kill@example.com");
-        var session = await onB.StartSessionAsync();
+        // Started where it is answered: started on B, B would keep the session's context for its first turn
+        // (CarriedContexts), and B's join would send the reply's request and drop it on finding the turn A's.
+        var session = await onA.StartSessionAsync();
         await onA.SendTurnAsync(session.SessionId, "t1", "Walk me through it.");
         await onA.ReadChunksAsync("t1", 1);
         Assert.Equal("streaming", (await onB.SendTurnAsync(session.SessionId, "t1", "Walk me through it.")).State);

@@ -6,6 +6,7 @@ using CoachService.Tests.Conversations;
 using CoachService.Users;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -123,7 +124,8 @@ public sealed class IdleSessionSweepTests
         await using var ana = await harness.ConnectAsync($"swept.{Guid.NewGuid():N}@example.com");
         var session = await ana.StartSessionAsync();
         var later = new FakeTimeProvider(DateTimeOffset.UtcNow + Idle + TimeSpan.FromMinutes(1));
-        var sweep = Sweep(harness.App.Database, new ActiveTurns(), later);
+        // The app's sweep, at a later hour: it forgets the context the session's start kept for its first turn.
+        var sweep = Sweep(harness.App.Database, new ActiveTurns(), later, harness.App.Services.GetRequiredService<CarriedContexts>());
 
         Assert.Contains(session.SessionId, await sweep.SweepAsync().WaitAsync(Timeout));
 
@@ -132,10 +134,10 @@ public sealed class IdleSessionSweepTests
         Assert.Empty(harness.TextRequests);
     }
 
-    private static IdleSessionSweep Sweep(CoachTestDatabase database, ActiveTurns active, TimeProvider time) => new(
+    private static IdleSessionSweep Sweep(CoachTestDatabase database, ActiveTurns active, TimeProvider time, CarriedContexts? carried = null) => new(
         database.Get<IDbContextFactory<CoachDbContext>>, active,
         Microsoft.Extensions.Options.Options.Create(new IdleSessionOptions { IdleSessionTimeout = Idle, IdleSweepInterval = TimeSpan.FromMinutes(1) }),
-        time, NullLogger<IdleSessionSweep>.Instance);
+        time, NullLogger<IdleSessionSweep>.Instance, carried);
 
     private static Task<SessionStatus> StatusAsync(CoachTestDatabase database, Guid user, Guid session) =>
         database.Get<CoachDatabase>().ForUserAsync(user, db => db.Sessions.Where(s => s.Id == session).Select(s => s.Status).SingleAsync());
