@@ -14,14 +14,8 @@ namespace CoachService.Tests.Conversations;
 public sealed class CarriedContextTests
 {
     /// <summary>Holds back every read of messages (the turn's find) until the returned transaction ends.</summary>
-    private static async Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> HoldMessageReadsAsync(ConversationHarness harness)
-    {
-        var owner = await harness.App.Database.OpenOwnerAsync();
-        var transaction = await owner.BeginTransactionAsync();
-        await using var command = new NpgsqlCommand("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE", owner, transaction);
-        await command.ExecuteNonQueryAsync();
-        return (owner, transaction);
-    }
+    private static Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> HoldMessageReadsAsync(ConversationHarness harness) =>
+        EarlyModelRequestTests.LockMessagesAsync(harness, "ACCESS EXCLUSIVE");
 
     private static async Task<FakeRequest?> RequestWhileTheDatabaseIsHeldAsync(ConversationHarness harness, CoachClient client, Guid session, string turnId, string text, int requestsBefore)
     {

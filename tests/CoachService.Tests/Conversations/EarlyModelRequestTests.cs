@@ -15,11 +15,15 @@ namespace CoachService.Tests.Conversations;
 public sealed class EarlyModelRequestTests
 {
     /// <summary>Holds back every insert into messages (the turn's write) until the returned transaction ends.</summary>
-    private static async Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> HoldMessageWritesAsync(ConversationHarness harness)
+    private static Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> HoldMessageWritesAsync(ConversationHarness harness) =>
+        LockMessagesAsync(harness, "SHARE");
+
+    /// <summary>Locks the messages table in <paramref name="mode"/> until the returned transaction ends.</summary>
+    internal static async Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> LockMessagesAsync(ConversationHarness harness, string mode)
     {
         var owner = await harness.App.Database.OpenOwnerAsync();
         var transaction = await owner.BeginTransactionAsync();
-        await using var command = new NpgsqlCommand("LOCK TABLE messages IN SHARE MODE", owner, transaction);
+        await using var command = new NpgsqlCommand($"LOCK TABLE messages IN {mode} MODE", owner, transaction);
         await command.ExecuteNonQueryAsync();
         return (owner, transaction);
     }
