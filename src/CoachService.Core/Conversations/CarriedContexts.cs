@@ -13,25 +13,27 @@ namespace CoachService.Conversations;
 /// at once, before the database has found and claimed the turn, and keeps that request only when the context
 /// the database then gives is the same prompt (<see cref="TurnOrchestrator"/>). Nothing here is trusted: a
 /// context that changed elsewhere (a goal edited, another instance answered) costs an abandoned request, never a
-/// wrong reply. This instance's idle-session sweep forgets the sessions it interrupts. What this instance changes of the user's data (<see cref="UserDataVersions"/>) drops the user's carried
-/// contexts before a request is wasted on them, and a turn is started early only while the user's bucket holds, by
-/// estimate, a permit to spare (another instance may have spent one). Bounded: at most <see cref="CoachingOptions.CarriedContexts"/> sessions, each for
+/// wrong reply. What keeps that rare: what this instance changes of the user's data (<see cref="UserDataVersions"/>)
+/// makes the user's carried contexts unusable, its idle-session sweep forgets the sessions it interrupts, and a turn
+/// is started early only while the user's bucket holds, by estimate, a permit to spare (another instance may have
+/// spent one). Bounded: at most <see cref="CoachingOptions.CarriedContexts"/> sessions, each for at most
 /// <see cref="MaxAge"/>; a session's entry is taken by its next turn and dropped when the session ends.
 /// </summary>
 public sealed class CarriedContexts(UserDataVersions versions, IOptions<CoachingOptions> options, TimeProvider time, IOptions<IdleSessionOptions>? idle = null)
 {
-    /// <summary>
-    /// A carried context older than this is not used: the user may have changed anything meanwhile. Never more than half
-    /// the idle-session timeout, so a session any instance's sweep has interrupted has none.
-    /// </summary>
+    /// <summary>A carried context older than this is not used: the user may have changed anything meanwhile.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
+    private readonly ConcurrentDictionary<Guid, CarriedContext> bySession = new();
+    private long lastSweepTicks;
+
+    /// <summary>
+    /// <see cref="MaxAge"/>, and never more than half the idle-session timeout: a session that any instance's sweep has
+    /// interrupted has no usable context left.
+    /// </summary>
     private TimeSpan UsableFor => idle is null ? MaxAge : TimeSpan.FromTicks(Math.Min(MaxAge.Ticks, idle.Value.IdleSessionTimeout.Ticks / 2));
 
-    private readonly ConcurrentDictionary<Guid, CarriedContext> bySession = new();
-    private DateTimeOffset lastSweep;
-
-    /// <summary>Sessions with a carried context (for tests and the benchmark's report).</summary>
+    /// <summary>Sessions with a carried context.</summary>
     public int Count => bySession.Count;
 
     /// <summary>The user's data version to read a context under (<see cref="Carry"/>, <see cref="Prime"/>): taken before the read.</summary>
@@ -98,12 +100,12 @@ public sealed class CarriedContexts(UserDataVersions versions, IOptions<Coaching
         {
             // Full: the stale ones go first (looked for at most once a second); a cache full of fresh ones keeps no more.
             var now = time.GetUtcNow();
-            if (now - lastSweep < TimeSpan.FromSeconds(1))
+            var last = Interlocked.Read(ref lastSweepTicks);
+            if (now.UtcTicks - last < TimeSpan.TicksPerSecond || Interlocked.CompareExchange(ref lastSweepTicks, now.UtcTicks, last) != last)
             {
                 return false;
             }
 
-            lastSweep = now;
             foreach (var (id, carried) in bySession)
             {
                 if (now - carried.At > UsableFor)

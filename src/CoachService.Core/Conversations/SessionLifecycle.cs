@@ -23,21 +23,17 @@ public sealed class SessionLifecycle(
         var version = carried.VersionOf(userId);
         var resolved = await database.ForUserAsync(userId, async db =>
         {
-            if (options.Value.CarriedContexts == 0)
+            // Onboarding sessions ask assessment questions, which carry no context.
+            if (options.Value.CarriedContexts > 0 && session.SessionType != "onboarding_assessment"
+                && await ConversationContext.FindTurnAsync(db, session.Id, "", options.Value.RecentInsightSessions, cancellationToken)
+                    is { Session: { } started, LastSequence: null } found)
             {
-                return await ConversationContext.PersonaOfAsync(db, session, cancellationToken);
+                var first = await ConversationContext.BuildAsync(db, started, found.About, 1, "", options.Value, cancellationToken, earlier: []);
+                carried.Prime(userId, session.Id, first.Inputs, await limiter.PermitsAsync(db, userId, cancellationToken), version);
+                return first.Persona;
             }
 
-            var found = await ConversationContext.FindTurnAsync(db, session.Id, "", options.Value.RecentInsightSessions, cancellationToken);
-            if (found?.Session is not { } started || found.LastSequence is not null || started.SessionType == "onboarding_assessment")
-            {
-                return await ConversationContext.PersonaOfAsync(db, session, cancellationToken);
-            }
-
-            var first = await ConversationContext.BuildAsync(db, started, found.About, 1, "", options.Value, cancellationToken, earlier: []);
-            carried.Prime(userId, session.Id, first.Inputs, await limiter.PermitsAsync(db, userId, cancellationToken), version);
-
-            return first.Persona;
+            return await ConversationContext.PersonaOfAsync(db, session, cancellationToken);
         }, cancellationToken);
         return new SessionStarted(session.Id, session.SessionType, resolved, session.Status.ToWire(), session.StartedAt, session.SessionDate);
     }
