@@ -76,6 +76,42 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task A_join_on_the_instance_that_started_the_session_drops_the_request_it_sent_early_and_joins()
+    {
+        await using var cluster = await TwoInstances.StartAsync();
+        cluster.CoachReply = _ => FakeResponse.Reply(LongReply) with { DelayBetweenChunks = TimeSpan.FromMilliseconds(150) };
+        var (onA, onB) = await cluster.ConnectBothAsync("scale-carried@example.com");
+        // B started the session, so B keeps its first turn's context (CarriedContexts); A answers that turn.
+        var session = await onB.StartSessionAsync();
+        await onA.SendTurnAsync(session.SessionId, "t1", "Walk me through it.");
+        await onA.ReadChunksAsync("t1", 1);
+
+        // B's join sends the request of its context before its unit finds the turn answered by A (held here, so
+        // that the request surely reaches the model first), then drops it and joins A's reply.
+        Task<TurnAccepted> join;
+        await using (var owner = await cluster.Database.OpenOwnerAsync())
+        await using (var held = await owner.BeginTransactionAsync())
+        {
+            await using (var command = new Npgsql.NpgsqlCommand("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE", owner, held))
+            {
+                await command.ExecuteNonQueryAsync();
+            }
+
+            join = onB.SendTurnAsync(session.SessionId, "t1", "Walk me through it.");
+            await CoachClient.WaitForAsync(() => cluster.TextRequests.Skip(1).FirstOrDefault());
+            await held.CommitAsync();
+        }
+
+        Assert.Equal("streaming", (await join.WaitAsync(Timeout)).State);
+        await cluster.TextRequests[1].Aborted.WaitAsync(Timeout);
+        var completed = await CoachClient.WaitForAsync(() => onB.Completed.FirstOrDefault(c => c.TurnId == "t1"));
+        Assert.Equal(LongReply, completed.Content);
+        Assert.Equal(2, cluster.TextRequests.Count);
+        Assert.False(cluster.TextRequests[0].WasAborted);
+        Assert.Equal(1, await cluster.Database.Get<CoachDatabase>().ForUserAsync(onA.UserId, db => db.Messages.CountAsync(m => m.Role == "assistant")));
+    }
+
+    [Fact]
     public async Task Ending_the_session_on_the_other_instance_stops_the_reply_before_the_session_completes()
     {
         await using var cluster = await TwoInstances.StartAsync();
