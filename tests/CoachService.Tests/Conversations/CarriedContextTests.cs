@@ -15,7 +15,7 @@ public sealed class CarriedContextTests
 {
     /// <summary>Holds back every read of messages (the turn's find) until the returned transaction ends.</summary>
     private static Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> HoldMessageReadsAsync(ConversationHarness harness) =>
-        EarlyModelRequestTests.LockMessagesAsync(harness, "ACCESS EXCLUSIVE");
+        EarlyModelRequestTests.LockMessagesAsync(harness.App.Database, "ACCESS EXCLUSIVE");
 
     private static async Task<FakeRequest?> RequestWhileTheDatabaseIsHeldAsync(ConversationHarness harness, CoachClient client, Guid session, string turnId, string text, int requestsBefore)
     {

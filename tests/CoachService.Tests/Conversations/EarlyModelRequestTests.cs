@@ -16,12 +16,12 @@ public sealed class EarlyModelRequestTests
 {
     /// <summary>Holds back every insert into messages (the turn's write) until the returned transaction ends.</summary>
     private static Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> HoldMessageWritesAsync(ConversationHarness harness) =>
-        LockMessagesAsync(harness, "SHARE");
+        LockMessagesAsync(harness.App.Database, "SHARE");
 
     /// <summary>Locks the messages table in <paramref name="mode"/> until the returned transaction ends.</summary>
-    internal static async Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> LockMessagesAsync(ConversationHarness harness, string mode)
+    internal static async Task<(NpgsqlConnection Owner, NpgsqlTransaction Lock)> LockMessagesAsync(CoachTestDatabase database, string mode)
     {
-        var owner = await harness.App.Database.OpenOwnerAsync();
+        var owner = await database.OpenOwnerAsync();
         var transaction = await owner.BeginTransactionAsync();
         await using var command = new NpgsqlCommand($"LOCK TABLE messages IN {mode} MODE", owner, transaction);
         await command.ExecuteNonQueryAsync();

@@ -89,14 +89,9 @@ public sealed class ScaleOutTests
         // B's join sends the request of its context before its unit finds the turn answered by A (held here, so
         // that the request surely reaches the model first), then drops it and joins A's reply.
         Task<TurnAccepted> join;
-        await using (var owner = await cluster.Database.OpenOwnerAsync())
-        await using (var held = await owner.BeginTransactionAsync())
+        var (owner, held) = await EarlyModelRequestTests.LockMessagesAsync(cluster.Database, "ACCESS EXCLUSIVE");
+        await using (owner)
         {
-            await using (var command = new Npgsql.NpgsqlCommand("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE", owner, held))
-            {
-                await command.ExecuteNonQueryAsync();
-            }
-
             join = onB.SendTurnAsync(session.SessionId, "t1", "Walk me through it.");
             await CoachClient.WaitForAsync(() => cluster.TextRequests.Skip(1).FirstOrDefault());
             await held.CommitAsync();
