@@ -95,6 +95,13 @@ public sealed record BenchmarkOptions
     /// <summary>Take a CPU profile of the service (dotnet-trace collect-linux) this long in every phase; zero takes none.</summary>
     public TimeSpan ProfileDuration { get; init; }
 
+    /// <summary>
+    /// Watch the collectors' pauses (the service's and the benchmark's) in every phase and set them beside the slowest
+    /// turns. Off by default: in the ninth round every run with the watches on had a stall of about a second that the
+    /// run without them did not, so a run that measures the targets leaves them off.
+    /// </summary>
+    public bool WatchGcPauses { get; init; }
+
     /// <summary>Clients connect this many at a time.</summary>
     public int ConnectConcurrency { get; init; } = 32;
 }

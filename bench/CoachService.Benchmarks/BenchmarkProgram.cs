@@ -33,11 +33,12 @@ public static class BenchmarkProgram
         var warmUpQuiet = new Option<int>("--warm-up-quiet-jit") { Description = "Methods compiled in a warm-up round below which tiering counts as finished.", DefaultValueFactory = _ => 100 };
         var settle = new Option<double>("--settle-cpu") { Description = "After the warm-up, wait until the idle service uses less than this % of a core (background JIT); 0: do not wait.", DefaultValueFactory = _ => 15 };
         var profile = new Option<int>("--profile-seconds") { Description = "CPU-profile the service this many seconds in each phase (dotnet-trace collect-linux, needs root); writes cpu-profile-N.md.", DefaultValueFactory = _ => 0 };
+        var gcPauses = new Option<bool>("--gc-pauses") { Description = "Watch the service's and the benchmark's GC pauses in each phase (EventPipe); writes gc-pauses-N.csv. May perturb the run." };
         var set = new Option<string[]>("--set") { Description = "A setting of the service, e.g. Preemptive:Enabled=false (repeatable).", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder of the report, the histograms and the chart.", DefaultValueFactory = _ => Path.Combine("bench-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var command = new RootCommand("Measures what CoachService adds to a model's latency, with full persistence, at scale.")
         {
-            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, jitter, warmUpTalkers, warmUpTurns, warmUpRounds, warmUpQuiet, settle, profile, set, output,
+            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, jitter, warmUpTalkers, warmUpTurns, warmUpRounds, warmUpQuiet, settle, profile, gcPauses, set, output,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -63,6 +64,7 @@ public static class BenchmarkProgram
                 WarmUpQuietJit = parsed.GetValue(warmUpQuiet),
                 SettleCpuPercent = parsed.GetValue(settle),
                 ProfileDuration = TimeSpan.FromSeconds(parsed.GetValue(profile)),
+                WatchGcPauses = parsed.GetValue(gcPauses),
                 // The service reads its settings from the environment: Section:Key becomes Section__Key.
                 ServiceSettings = (parsed.GetValue(set) ?? []).Select(d => d.Split('=', 2))
                     .ToDictionary(d => d[0].Replace(":", "__", StringComparison.Ordinal), d => d.Length > 1 ? d[1] : "", StringComparer.Ordinal),
@@ -84,6 +86,12 @@ public static class BenchmarkProgram
             foreach (var phase in result.Phases)
             {
                 await File.WriteAllTextAsync(Path.Combine(options.OutputFolder, $"hdr-added-first-chunk-{phase.Talkers}.txt"), phase.AddedFirstChunkDistribution, ct);
+                await File.WriteAllTextAsync(Path.Combine(options.OutputFolder, $"turns-{phase.Talkers}.csv"), TurnTiming.Csv(phase.Timings), ct);
+                if (options.WatchGcPauses)
+                {
+                    await File.WriteAllLinesAsync(Path.Combine(options.OutputFolder, $"gc-pauses-{phase.Talkers}.csv"),
+                        ["process,start_ms,duration_ms,generation", .. phase.GcPauses.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Process},{g.StartMs:0.000},{g.DurationMs:0.000},{g.Generation}"))], ct);
+                }
             }
 
             Console.WriteLine();

@@ -40,6 +40,10 @@ public static class BenchmarkReport
         foreach (var p in result.Phases)
         {
             s.AppendLine(Inv($"- {p.Name}: added to first chunk = SendTurn to the reply's model request (p50 / p95 / p99 {Three(p.BeforeModelRequest)} ms) + the model's first token to the client's first chunk ({Three(p.FirstTokenToClient)} ms)."));
+            if (p.GcPauses.Count > 0)
+            {
+                s.AppendLine(Inv($"- {p.Name}: {GcLine(p)}"));
+            }
             if (p.Speculated > 0)
             {
                 s.AppendLine(Inv($"- {p.Name}: preemptive generation: {p.Speculated} of {p.Completed} turns had a speculative reply request before their final transcript, {p.Adopted} adopted it (hit rate {(p.Completed > 0 ? 100.0 * p.Adopted / p.Completed : 0):0}%); final transcript to first chunk p50 / p99 {p.ClientFirstChunk.P50:0.0} / {p.ClientFirstChunk.P99:0.0} ms over every turn."));
@@ -136,6 +140,19 @@ public static class BenchmarkReport
         }
 
         return 10 * magnitude;
+    }
+
+    /// <summary>
+    /// The collectors' pauses, and how many of the slowest 1 % of turns (by added latency to the first chunk) had at
+    /// least a third of their added time inside a pause of the service or of the benchmark.
+    /// </summary>
+    private static string GcLine(PhaseResult p)
+    {
+        var parts = p.GcPauses.GroupBy(g => g.Process).OrderBy(g => g.Key).Select(g =>
+            Inv($"{g.Key} {g.Count()} pauses, {g.Sum(x => x.DurationMs):0.0} ms in all, longest {g.Max(x => x.DurationMs):0.0} ms ({g.Count(x => x.DurationMs >= 5)} of 5 ms or more)"));
+        var slowest = p.Timings.OrderByDescending(t => t.AddedMs).Take(Math.Max(1, p.Timings.Count / 100)).ToList();
+        var covered = slowest.Count(t => p.GcPauses.Sum(t.Covered) >= t.AddedMs / 3);
+        return "GC pauses: " + string.Join("; ", parts) + Inv($"; of the {slowest.Count} slowest turns, {covered} spent a third or more of their added time in a pause.");
     }
 
     private static string Three(Percentiles p) => p.Count == 0 ? "–" : Inv($"{p.P50:0.0} / {p.P95:0.0} / {p.P99:0.0}");

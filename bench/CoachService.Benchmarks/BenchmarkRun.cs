@@ -216,8 +216,20 @@ public static class BenchmarkRun
         var profiling = options.ProfileDuration > TimeSpan.Zero && options.OutputFolder is not null && index >= 0
             ? ProfileAsync(service.ProcessId, options, talkers.Count, log)
             : Task.CompletedTask;
+        var watchGc = options.WatchGcPauses && index >= 0;
+        var serviceGc = watchGc ? GcWatch.TryStart("service", service.ProcessId, log) : null;
+        var clientGc = watchGc ? GcWatch.TryStart("benchmark", Environment.ProcessId, log) : null;
         await Task.WhenAll(talkers.Select(c => Task.Run(() => c.TalkAsync(options, index, sink, over.Token, new Random(c.Index * 7919 + index)))));
         var end = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
+        var pauses = new List<GcPause>();
+        foreach (var watch in new[] { serviceGc, clientGc })
+        {
+            if (watch is not null)
+            {
+                await watch.DisposeAsync();
+                pauses.AddRange(watch.Pauses);
+            }
+        }
         var turns = sink.Turns.ToList();
         var result = PhaseResult.Compute($"{talkers.Count} talking", talkers.Count, turns, sink.Errors, model.Calls.ToList());
         result = result with
@@ -226,6 +238,7 @@ public static class BenchmarkRun
             ServiceCpuMsPerTurn = result.Completed > 0 ? (end.Service.Cpu - start.Service.Cpu).TotalMilliseconds / result.Completed : null,
             PeakServiceRss = peak.PeakRss,
             LogLinesPerTurn = result.Completed > 0 ? (service.OutputLines - linesBefore) / (double)result.Completed : null,
+            GcPauses = pauses,
         };
         await profiling;
         log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn");

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using HdrHistogram;
 
 namespace CoachService.Benchmarks;
@@ -17,6 +19,32 @@ public sealed record Percentiles(long Count, double P50, double P95, double P99,
     private static double Ms(long micros) => micros / 1000.0;
 
     public override string ToString() => Count == 0 ? "–" : $"{P50:0.0} / {P95:0.0} / {P99:0.0} (max {Max:0.0})";
+}
+
+/// <summary>
+/// One measured turn on the benchmark's Stopwatch clock, in milliseconds: sent, its reply's request at the model, the
+/// model's first token, the client's first chunk. The added latency is the time outside the model's own wait.
+/// </summary>
+public sealed record TurnTiming(string Turn, double SentMs, double RequestMs, double FirstTokenMs, double FirstChunkMs)
+{
+    public double AddedMs => RequestMs - SentMs + (FirstChunkMs - FirstTokenMs);
+
+    /// <summary>How much of the added time a pause covered: its overlap with before the request and after the first token.</summary>
+    public double Covered(GcPause pause) => Overlap(SentMs, RequestMs, pause) + Overlap(FirstTokenMs, FirstChunkMs, pause);
+
+    public static string Csv(IEnumerable<TurnTiming> timings)
+    {
+        var csv = new StringBuilder("turn,sent_ms,request_ms,first_token_ms,first_chunk_ms,added_first_chunk_ms\n");
+        foreach (var t in timings)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{t.Turn},{t.SentMs:0.000},{t.RequestMs:0.000},{t.FirstTokenMs:0.000},{t.FirstChunkMs:0.000},{t.AddedMs:0.000}\n");
+        }
+
+        return csv.ToString();
+    }
+
+    private static double Overlap(double from, double to, GcPause pause) =>
+        Math.Max(0, Math.Min(to, pause.StartMs + pause.DurationMs) - Math.Max(from, pause.StartMs));
 }
 
 /// <summary>CPU of the service, PostgreSQL and the benchmark client over a phase, in % of one core (the machine has <see cref="Environment.ProcessorCount"/>).</summary>
@@ -64,6 +92,12 @@ public sealed record PhaseResult
     /// <summary>The HDR histogram of the added latency to the first chunk, as HdrHistogram prints it.</summary>
     public required string AddedFirstChunkDistribution { get; init; }
 
+    /// <summary>Each measured turn's timings, for the tail's attribution and the phase's <c>turns-N.csv</c>.</summary>
+    public IReadOnlyList<TurnTiming> Timings { get; init; } = [];
+
+    /// <summary>The garbage collectors' pauses during the phase, the service's and the benchmark's own.</summary>
+    public IReadOnlyList<GcPause> GcPauses { get; init; } = [];
+
     /// <summary>Model requests per turn (all tasks), averaged.</summary>
     public required double ModelCallsPerTurn { get; init; }
 
@@ -109,6 +143,7 @@ public sealed record PhaseResult
         var before = new SortedDictionary<int, int>();
         var beforeChunk = new SortedDictionary<int, int>();
         var errors = otherErrors.ToList();
+        var timings = new List<TurnTiming>();
         var callCount = 0;
         var unmatched = 0;
         var adopted = 0;
@@ -166,6 +201,7 @@ public sealed record PhaseResult
             Record(addedLast, Elapsed(turn.SentAt, turn.LastChunkAt) - Elapsed(reply.ReceivedAt, reply.LastTokenAt));
             Record(beforeModel, Elapsed(turn.SentAt, reply.ReceivedAt));
             Record(toClient, Elapsed(reply.FirstTokenAt, turn.FirstChunkAt));
+            timings.Add(new TurnTiming(turn.Key, StopwatchMs(turn.SentAt), StopwatchMs(reply.ReceivedAt), StopwatchMs(reply.FirstTokenAt), StopwatchMs(turn.FirstChunkAt)));
             var n = own.Count(c => c.ReceivedAt <= reply.FirstTokenAt);
             before[n] = before.GetValueOrDefault(n) + 1;
             var m = own.Count(c => c.ReceivedAt <= turn.FirstChunkAt);
@@ -195,6 +231,7 @@ public sealed record PhaseResult
             BeforeModelRequest = Percentiles.Of(beforeModel),
             FirstTokenToClient = Percentiles.Of(toClient),
             AddedFirstChunkDistribution = distribution.ToString(),
+            Timings = timings,
             ModelCallsPerTurn = completed > 0 ? callCount / (double)completed : 0,
             CallsBeforeFirstToken = before,
             CallsBeforeFirstChunk = beforeChunk,
@@ -205,6 +242,8 @@ public sealed record PhaseResult
     }
 
     private static TimeSpan Elapsed(long from, long to) => Stopwatch.GetElapsedTime(from, to);
+
+    private static double StopwatchMs(long timestamp) => timestamp * 1000.0 / Stopwatch.Frequency;
 
     // The histogram holds microseconds; a negative added latency (clock granularity) counts as 0.
     private static void Record(LongHistogram histogram, TimeSpan value) => histogram.RecordValue(Math.Max(0, value.Ticks / 10));
