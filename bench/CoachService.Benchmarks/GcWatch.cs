@@ -72,18 +72,5 @@ public sealed class GcWatch : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            session.Stop();
-        }
-        catch (Exception e) when (e is ServerNotAvailableException or DiagnosticsClientException or IOException or TimeoutException)
-        {
-            // The process has gone: the stream ends by itself.
-        }
-
-        await reading.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
-        session.Dispose();
-    }
+    public ValueTask DisposeAsync() => JitWatch.StopAsync(session, reading);
 }

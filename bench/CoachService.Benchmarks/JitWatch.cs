@@ -50,7 +50,10 @@ public sealed class JitWatch : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(session, reading);
+
+    /// <summary>Stops an EventPipe session and waits (at most 10 s) for its reader to finish; a gone process ends it by itself.</summary>
+    internal static async ValueTask StopAsync(EventPipeSession session, Task reading)
     {
         try
         {
@@ -58,7 +61,7 @@ public sealed class JitWatch : IAsyncDisposable
         }
         catch (Exception e) when (e is ServerNotAvailableException or DiagnosticsClientException or IOException or TimeoutException)
         {
-            // The service has gone: the stream ends by itself.
+            // The process has gone: the stream ends by itself.
         }
 
         await reading.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
