@@ -63,6 +63,31 @@ public sealed class OpenAiGuardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Updates_are_passed_on_without_the_sdk_objects_and_keep_text_calls_and_usage()
+    {
+        _server.Enqueue(
+            FakeResponse.CallTools(new FakeToolCall("call_1", "goals-list_goals", "{}")),
+            FakeResponse.Reply("Two goals are open. Pick one."));
+        using var client = LlmTestKit.OpenAiProvider(_server.BaseUrl, "coach-model");
+
+        var calling = await client.GetStreamingResponseAsync(LlmTestKit.Conversation()).CollectAsync().WithTimeout();
+        var replying = await client.GetStreamingResponseAsync(LlmTestKit.Conversation()).CollectAsync().WithTimeout();
+
+        foreach (var update in calling.Concat(replying))
+        {
+            Assert.Null(update.RawRepresentation);
+            Assert.All(update.Contents, content => Assert.Null(content.RawRepresentation));
+        }
+
+        var call = Assert.Single(calling.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_1", "goals-list_goals"), (call.CallId, call.Name));
+        Assert.Equal(ChatFinishReason.ToolCalls, calling.Last(u => u.FinishReason is not null).FinishReason);
+        Assert.Equal("Two goals are open. Pick one.", LlmTestKit.TextOf(replying));
+        Assert.Equal("coach-model", replying[0].ModelId);
+        Assert.Contains(replying.SelectMany(u => u.Contents), c => c is UsageContent { Details.OutputTokenCount: > 0 });
+    }
+
+    [Fact]
     public async Task Updates_that_carry_nothing_do_not_count_as_the_first_token()
     {
         var time = new DelayRecordingTimeProvider();

@@ -13,8 +13,9 @@ namespace CoachService.Llm.OpenAi;
 /// leaves to us: SDK and transport failures become <see cref="LlmProviderException"/>s carrying the
 /// provider's Retry-After / retry-after-ms; a stream that ends without a finish reason is an error,
 /// never a short success; updates that carry nothing (Azure's prompt-filter chunk, the role-only
-/// opening chunk) are dropped so they do not pass for the first token; and JSON-schema requests are
-/// sent as strict structured output.
+/// opening chunk) are dropped so they do not pass for the first token; JSON-schema requests are
+/// sent as strict structured output; and the SDK's own objects are taken off every update it passes
+/// on (<see cref="Forget"/>).
 /// </summary>
 public sealed class OpenAiGuardChatClient(IChatClient innerClient, TimeProvider timeProvider) : DelegatingChatClient(innerClient)
 {
@@ -76,7 +77,7 @@ public sealed class OpenAiGuardChatClient(IChatClient innerClient, TimeProvider 
 
                 if (!IsEmpty(update))
                 {
-                    yield return update;
+                    yield return Forget(update);
                 }
             }
         }
@@ -101,6 +102,23 @@ public sealed class OpenAiGuardChatClient(IChatClient innerClient, TimeProvider 
         update.FinishReason is null
         && update.Contents.All(c => c is TextContent { Text: null or "" })
         && update.RawRepresentation is not Sdk.StreamingChatCompletionUpdate { ToolCallUpdates.Count: > 0 };
+
+    /// <summary>
+    /// Takes the SDK's objects (the chunk's <c>StreamingChatCompletionUpdate</c>, each text's content part) off
+    /// an update and its contents once this guard has read them; nothing above reads them. The OpenTelemetry and
+    /// function-invocation layers keep every update of a stream until it ends, and those objects are most of an
+    /// update's size, so at a few hundred concurrent streams they were most of what each collection had to copy.
+    /// </summary>
+    internal static ChatResponseUpdate Forget(ChatResponseUpdate update)
+    {
+        update.RawRepresentation = null;
+        foreach (var content in update.Contents)
+        {
+            content.RawRepresentation = null;
+        }
+
+        return update;
+    }
 
     /// <summary>Our outputs are checked against their schema anyway: ask the model to keep to it.</summary>
     private static ChatOptions? Strict(ChatOptions? options)
