@@ -15,6 +15,7 @@ public static class BenchmarkReport
         s.AppendLine(Inv($"`{command}`"));
         s.AppendLine();
         s.AppendLine(Inv($"Machine: {Environment.ProcessorCount} cores, {TotalMemoryGiB():0.0} GiB; load average (1, 5, 15 min) {result.LoadAverage}; {result.MachineSpeed}. ") +
+            Inv($"The service's garbage collector: {result.ServiceGarbageCollector ?? "not logged"}. ") +
             Inv($"Fake model: first token {o.Model.TimeToFirstToken.TotalMilliseconds:0} ms, {o.Model.TokensPerSecond:0} tokens/s, {FakeModel.ReplyTokenCount} tokens a reply, structured answers after {o.Model.StructuredDelay.TotalMilliseconds:0} ms. ") +
             Inv($"{result.Idle.Connections} connected, think time {o.ThinkTime.TotalMilliseconds:0} ms{(o.ThinkJitter > 0 && o.ThinkTime > TimeSpan.Zero ? $" ± {o.ThinkJitter:P0}, first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : o.ThinkJitter > 0 ? $", first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : ", talkers in step")}, {o.TurnsPerTalker} turns per talker in sessions of {o.TurnsPerSession}{(o.Voice ? ", voice (a partial transcript every 250 ms, the final one 300–700 ms after the last word)" : "")}."));
         s.AppendLine();
@@ -54,7 +55,7 @@ public static class BenchmarkReport
 
         var i = result.Idle;
         s.AppendLine(Inv($"- Memory per idle connection ({i.Connections} connections): RSS {i.RssPerConnection / 1024:0.0} KiB") +
-            (i.GcHeapPerConnection is { } gc ? Inv($", GC heap after the last collection {gc / 1024:0.0} KiB") : ", GC heap not collected (dotnet-counters did not run)") +
+            (i.LiveHeapPerConnection is { } live ? Inv($", live managed heap {live / 1024:0.0} KiB (after a full collection induced before and after they open)") : ", live managed heap not measured (the service's diagnostic port could not be reached)") +
             Inv($". Peak service RSS {result.PeakServiceRss / 1048576.0:0} MiB") + (result.PeakGcHeap is { } h ? Inv($", peak GC heap {h / 1048576.0:0} MiB.") : "."));
         s.AppendLine(Inv($"- Structured answers of the fake model that failed their schema: {result.SchemaInvalidAnswers}."));
         s.AppendLine(result.PreemptiveMetrics.Count == 0

@@ -4,12 +4,15 @@ using CoachService.Testing;
 
 namespace CoachService.Benchmarks;
 
-/// <summary>Memory the service holds per connected idle client: RSS from /proc, the GC heap from its runtime counters.</summary>
-public sealed record IdleMemory(int Connections, long RssBefore, long RssAfter, double? GcHeapBefore, double? GcHeapAfter)
+/// <summary>
+/// Memory the service holds per connected idle client: RSS from /proc, and the live managed heap after a full
+/// collection induced before and after the connections open (<see cref="LiveHeap"/>), both read after that collection.
+/// </summary>
+public sealed record IdleMemory(int Connections, long RssBefore, long RssAfter, long? LiveHeapBefore, long? LiveHeapAfter)
 {
     public double RssPerConnection => Connections > 0 ? (RssAfter - RssBefore) / (double)Connections : 0;
 
-    public double? GcHeapPerConnection => Connections > 0 && GcHeapBefore is { } b && GcHeapAfter is { } a ? (a - b) / Connections : null;
+    public double? LiveHeapPerConnection => Connections > 0 && LiveHeapBefore is { } b && LiveHeapAfter is { } a ? (a - b) / (double)Connections : null;
 }
 
 /// <summary>Everything a run measured.</summary>
@@ -26,6 +29,9 @@ public sealed record BenchmarkResult
     public required AuditResult Audit { get; init; }
 
     public required IdleMemory Idle { get; init; }
+
+    /// <summary>The garbage collector's settings the service logged at start-up, or null when it logged none.</summary>
+    public string? ServiceGarbageCollector { get; init; }
 
     public required int SchemaInvalidAnswers { get; init; }
 
@@ -105,14 +111,14 @@ public static class BenchmarkRun
 
             // Memory per idle connection: the service settled before and after the connections open.
             await Task.Delay(options.SettleTime, ct);
+            var liveBefore = await LiveHeap.MeasureAsync(service.ProcessId, log);
             var before = ProcessUsage.Of(service.ProcessId);
-            var beforeAt = DateTime.Now;
             await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = options.ConnectConcurrency, CancellationToken = ct },
                 async (client, token) => await client.ConnectAsync(token));
             await Task.Delay(options.SettleTime, ct);
+            var liveAfter = await LiveHeap.MeasureAsync(service.ProcessId, log);
             var after = ProcessUsage.Of(service.ProcessId);
-            var afterAt = DateTime.Now;
-            log.WriteLine($"{clients.Count} clients connected; service RSS {before.RssBytes / 1048576.0:0.0} -> {after.RssBytes / 1048576.0:0.0} MiB");
+            log.WriteLine($"{clients.Count} clients connected; service RSS {before.RssBytes / 1048576.0:0.0} -> {after.RssBytes / 1048576.0:0.0} MiB, live heap {liveBefore / 1048576.0:0.0} -> {liveAfter / 1048576.0:0.0} MiB");
 
             // Warm-up (JIT tiering, connection pools): checked in the database but not measured.
             var sent = await WarmUpAsync(service, cluster, model, clients.Take(options.WarmUpTalkers).ToList(), options, log);
@@ -147,7 +153,8 @@ public static class BenchmarkRun
                 Phases = phases,
                 Direct = direct,
                 Audit = audit,
-                Idle = new IdleMemory(clients.Count, before.RssBytes, after.RssBytes, At(heap, beforeAt), At(heap, afterAt)),
+                Idle = new IdleMemory(clients.Count, before.RssBytes, after.RssBytes, liveBefore, liveAfter),
+                ServiceGarbageCollector = service.GarbageCollector,
                 SchemaInvalidAnswers = model.Calls.Count(c => c.SchemaErrors.Count > 0),
                 PeakGcHeap = heap.Count > 0 ? heap.Max(r => r.Value) : null,
                 PeakServiceRss = peak.PeakRss,
@@ -319,9 +326,6 @@ public static class BenchmarkRun
         await Task.Delay(TimeSpan.FromSeconds(3));
         return UsageMath.CorePercent(from, ProcessUsage.Of(pid));
     }
-
-    private static double? At(IReadOnlyList<CounterReading> readings, DateTime at) =>
-        readings.LastOrDefault(r => r.At <= at)?.Value ?? readings.FirstOrDefault()?.Value;
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";

@@ -16,6 +16,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _errors = new();
+    private const string GarbageCollectorLine = "Garbage collector: ";
     private readonly Queue<string> _recentOutput = new();
     private long _outputLines;
 
@@ -39,6 +40,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public long OutputLines => Interlocked.Read(ref _outputLines);
 
     /// <summary>The last 300 lines of the service's log, for the report folder.</summary>
+    /// <summary>The garbage collector's settings the service logged at start-up ("server, 2 heaps, DATAS off, concurrent"), or null.</summary>
+    public string? GarbageCollector { get; private set; }
+
     public IReadOnlyList<string> RecentOutput { get { lock (_recentOutput) { return _recentOutput.ToList(); } } }
 
     /// <summary>The service's standard error so far, for a report of a failed start.</summary>
@@ -95,6 +99,11 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             if (e.Data is not null)
             {
                 Interlocked.Increment(ref service._outputLines);
+                if (service.GarbageCollector is null && e.Data.IndexOf(GarbageCollectorLine, StringComparison.Ordinal) is >= 0 and var at)
+                {
+                    service.GarbageCollector = e.Data[(at + GarbageCollectorLine.Length)..].Trim();
+                }
+
                 lock (service._recentOutput)
                 {
                     service._recentOutput.Enqueue(e.Data);

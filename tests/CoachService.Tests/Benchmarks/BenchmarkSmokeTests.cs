@@ -42,6 +42,9 @@ public sealed class BenchmarkSmokeTests
         Assert.Equal(6, result.Audit.Sent);
         Assert.Equal(6, result.Audit.StoredOnce);
         Assert.Equal(0, result.SchemaInvalidAnswers);
+        // The live heap is measured before and after the connections open, whatever the collector's budgets.
+        Assert.True(result.Idle.LiveHeapBefore > 0, $"live heap before {result.Idle.LiveHeapBefore}");
+        Assert.True(result.Idle.LiveHeapAfter > 0, $"live heap after {result.Idle.LiveHeapAfter}");
 
         // Every turn was tied to its own reply request at the fake model, whose first token came after its delay.
         Assert.Equal(0, phase.Unmatched);
