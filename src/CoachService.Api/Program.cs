@@ -32,6 +32,7 @@ builder.Services.AddCoachCors(builder.Configuration);
 
 return await StartupFailure.RunAsync(builder, app =>
 {
+    app.Logger.LogInformation("Garbage collector: {Settings}", GarbageCollectorSettings.Describe());
     app.UseCoachWebPage();
     app.UseCors(CorsSetup.PolicyName);
     app.UseAuthentication();

@@ -42,6 +42,9 @@ public sealed class BenchmarkSmokeTests
         Assert.Equal(6, result.Audit.Sent);
         Assert.Equal(6, result.Audit.StoredOnce);
         Assert.Equal(0, result.SchemaInvalidAnswers);
+        // The built service runs server GC without DATAS (docs/decisions/garbage-collector.md) and says so.
+        Assert.Equal("server", result.ServiceGarbageCollector?.Split(", ")[0]);
+        Assert.Contains("DATAS off", result.ServiceGarbageCollector, StringComparison.Ordinal);
         // The live heap is measured before and after the connections open, whatever the collector's budgets.
         Assert.True(result.Idle.LiveHeapBefore > 0, $"live heap before {result.Idle.LiveHeapBefore}");
         Assert.True(result.Idle.LiveHeapAfter > 0, $"live heap after {result.Idle.LiveHeapAfter}");
