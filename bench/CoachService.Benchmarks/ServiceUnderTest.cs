@@ -39,10 +39,10 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>Lines the service has logged on standard output: logging on the hot path shows here per turn.</summary>
     public long OutputLines => Interlocked.Read(ref _outputLines);
 
-    /// <summary>The last 300 lines of the service's log, for the report folder.</summary>
     /// <summary>The garbage collector's settings the service logged at start-up ("server, 2 heaps, DATAS off, concurrent"), or null.</summary>
     public string? GarbageCollector { get; private set; }
 
+    /// <summary>The last 300 lines of the service's log, for the report folder.</summary>
     public IReadOnlyList<string> RecentOutput { get { lock (_recentOutput) { return _recentOutput.ToList(); } } }
 
     /// <summary>The service's standard error so far, for a report of a failed start.</summary>

@@ -17,7 +17,6 @@ public static class GarbageCollectorSettings
     {
         var server = Flag(variables, "ServerGC");
         var heaps = variables.TryGetValue("HeapCount", out var count) ? Convert.ToInt64(count, CultureInfo.InvariantCulture) : 1;
-        var heapsText = $"{heaps} {(heaps == 1 ? "heap" : "heaps")}";
         var parts = new List<string> { server ? "server" : "workstation" };
         if (!server)
         {
@@ -30,7 +29,7 @@ public static class GarbageCollectorSettings
         }
         else
         {
-            parts.Add(heapsText);
+            parts.Add($"{heaps} {(heaps == 1 ? "heap" : "heaps")}");
             parts.Add("DATAS off");
         }
 
