@@ -412,7 +412,7 @@ public sealed class CoachDbContext(DbContextOptions<CoachDbContext> options) : D
         }
     }
 
-    /// <summary>A rendered prompt's SHA-256 as the provenance filter writes it (lower-case hex), or none.</summary>
+    /// <summary>A rendered prompt's SHA-256 as the prompt's function records it (lower-case hex), or none.</summary>
     private const string PromptHash = "prompt_hash IS NULL OR prompt_hash ~ '^[0-9a-f]{64}$'";
 
     private static void Check(TableBuilder t, string table, string name, string sql) =>

@@ -53,10 +53,10 @@ public sealed class PromptProvenanceTests
         Assert.Equal(stored.Session.Metadata["prompt_hash.session_summary"], (string?)export["sessions"]![0]!["metadata"]!["prompt_hash.session_summary"]);
     }
 
-    /// <summary>SHA-256 of the request's messages in the kernel's chat prompt form, which is what the provenance filter hashes.</summary>
+    /// <summary>SHA-256 of the request's messages in the kernel's chat prompt form, which is what the prompt's function hashes.</summary>
     internal static string HashOf(FakeRequest request)
     {
         var messages = request.Messages.Select(m => new ChatMessage(new ChatRole(m.Role), m.Content));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(PromptyKernelTemplate.ToChatPrompt(messages))));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RenderedPrompt.Text(messages))));
     }
 }

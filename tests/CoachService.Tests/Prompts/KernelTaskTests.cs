@@ -112,7 +112,7 @@ public sealed class KernelTaskTests : IDisposable
         var other = await runner.RunStructuredAsync<SafetyScreenResult>(
             CoachTask.SafetyScreen, new Dictionary<string, object?> { ["message"] = "Work is fine." }, CancellationToken.None).WaitAsync(PromptTestFiles.Timeout);
 
-        Assert.Equal(Sha256(PromptyKernelTemplate.ToChatPrompt(prompt.Render(inputs))), first.RenderedPromptHash);
+        Assert.Equal(Sha256(RenderedPrompt.Text(prompt.Render(inputs))), first.RenderedPromptHash);
         Assert.Equal(first.RenderedPromptHash, again.RenderedPromptHash);
         Assert.NotEqual(first.RenderedPromptHash, other.RenderedPromptHash);
         Assert.Equal(prompt.Version, first.PromptVersion);
@@ -121,7 +121,7 @@ public sealed class KernelTaskTests : IDisposable
         Assert.Null(stream.RenderedPromptHash); // nothing is rendered before the stream starts
         await stream.Updates.ToListAsync().AsTask().WaitAsync(PromptTestFiles.Timeout);
         var reply = PromptTestFiles.RepositoryLibrary().Get(CoachTask.CoachReply);
-        Assert.Equal(Sha256(PromptyKernelTemplate.ToChatPrompt(reply.Render(ReplyInputs("Hi"), []))), stream.RenderedPromptHash);
+        Assert.Equal(Sha256(RenderedPrompt.Text(reply.Render(ReplyInputs("Hi"), []))), stream.RenderedPromptHash);
         Assert.Equal(reply.Version, stream.PromptVersion);
     }
 

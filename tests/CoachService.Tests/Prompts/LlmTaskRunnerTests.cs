@@ -54,6 +54,10 @@ public sealed class LlmTaskRunnerTests
         Assert.Equal("low", result.Value.RiskLevel);
         Assert.Equal(new LlmUsage(20, 10), result.Usage);
         var repair = client.Requests[1].Messages;
+        // The same conversation: the first request's messages as they were sent, then the output and the errors.
+        var first = client.Requests[0].Messages;
+        Assert.Equal(first.Count + 2, repair.Count);
+        Assert.Equal(first.Select(m => (m.Role, m.Text)), repair.Take(first.Count).Select(m => (m.Role, m.Text)));
         Assert.Equal(ChatRole.Assistant, repair[^2].Role);
         Assert.Contains("\"risk_level\":\"high\"", repair[^2].Text, StringComparison.Ordinal);
         Assert.Equal(ChatRole.User, repair[^1].Role);

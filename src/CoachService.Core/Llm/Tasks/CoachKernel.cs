@@ -13,7 +13,7 @@ namespace CoachService.Llm.Tasks;
 /// <summary>
 /// The Semantic Kernel every LLM task runs on. It sits on the service's <see cref="IChatClient"/> (so
 /// logging, usage, resilience and recording still apply), wrapped for the kernel only with SK's
-/// function-invocation layer, and holds the coach's plugins and the provenance filter.
+/// function-invocation layer, and holds the coach's plugins and the filter that holds a speculative reply's tools.
 /// </summary>
 public static class CoachKernel
 {
@@ -25,7 +25,6 @@ public static class CoachKernel
         var builder = Kernel.CreateBuilder();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddChatClient(chatClient).UseKernelFunctionInvocation();
-        builder.Services.AddSingleton<IPromptRenderFilter>(new PromptProvenanceFilter(loggerFactory.CreateLogger<PromptProvenanceFilter>()));
         builder.Services.AddSingleton<IFunctionInvocationFilter>(new HeldActorFilter());
         foreach (var plugin in plugins)
         {

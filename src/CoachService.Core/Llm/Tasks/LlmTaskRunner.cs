@@ -10,7 +10,7 @@ namespace CoachService.Llm.Tasks;
 /// sends it through the kernel's chat client with the prompt's model parameters and the task metadata,
 /// and for structured tasks validates the output against the prompt's JSON schema (with one repair
 /// attempt) before anyone can store it. Each run gets its own <see cref="TaskInvocation"/> in a clone of
-/// the kernel, where the provenance filter records the rendered prompt's hash and the plugins find the user.
+/// the kernel, where the prompt's function records the rendered prompt's hash and the plugins find the user.
 /// </summary>
 public sealed class LlmTaskRunner(Kernel kernel, PromptFunctions functions, ILogger<LlmTaskRunner> logger)
 {
@@ -98,7 +98,7 @@ public sealed class LlmTaskRunner(Kernel kernel, PromptFunctions functions, ILog
         // The repair is a follow-up of the same conversation, not a prompt of its own: it goes to the
         // kernel's chat client with the same options, after the messages the function rendered.
         LlmTaskLog.Repairing(logger, task, prompt.Version, errors.Count);
-        var messages = prompt.Render(inputs).ToList();
+        var messages = RenderedPrompt.ForModel(prompt.Render(inputs));
         messages.Add(new ChatMessage(ChatRole.Assistant, first.Text));
         messages.Add(new ChatMessage(ChatRole.User, RepairRequest(errors)));
         var second = await invocationKernel.GetRequiredService<IChatClient>()

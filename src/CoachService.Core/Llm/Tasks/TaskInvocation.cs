@@ -6,7 +6,7 @@ namespace CoachService.Llm.Tasks;
 
 /// <summary>
 /// One run of a task's kernel function, kept in the invocation's <see cref="Kernel.Data"/>: the
-/// provenance filter writes the rendered prompt's hash here, and the coach's plugins read who they act for.
+/// prompt's function writes the rendered prompt's hash here, and the coach's plugins read who they act for.
 /// </summary>
 public sealed class TaskInvocation(string task, string promptVersion, TaskActor? actor)
 {
