@@ -15,7 +15,7 @@ public static class BenchmarkReport
         s.AppendLine(Inv($"`{command}`"));
         s.AppendLine();
         s.AppendLine(Inv($"Machine: {Environment.ProcessorCount} cores, {TotalMemoryGiB():0.0} GiB; load average (1, 5, 15 min) {result.LoadAverage}; {result.MachineSpeed}. ") +
-            Inv($"The service's garbage collector: {result.ServiceGarbageCollector ?? "not logged"}. ") +
+            Inv($"The service's garbage collector: {result.ServiceGarbageCollector ?? "not logged"}; the benchmark's own: {CoachService.Api.GarbageCollectorSettings.Describe()}. ") +
             Inv($"Fake model: first token {o.Model.TimeToFirstToken.TotalMilliseconds:0} ms, {o.Model.TokensPerSecond:0} tokens/s, {FakeModel.ReplyTokenCount} tokens a reply, structured answers after {o.Model.StructuredDelay.TotalMilliseconds:0} ms. ") +
             Inv($"{result.Idle.Connections} connected, think time {o.ThinkTime.TotalMilliseconds:0} ms{(o.ThinkJitter > 0 && o.ThinkTime > TimeSpan.Zero ? $" ± {o.ThinkJitter:P0}, first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : o.ThinkJitter > 0 ? $", first turns spread over {o.Cycle.TotalMilliseconds:0} ms" : ", talkers in step")}, {o.TurnsPerTalker} turns per talker in sessions of {o.TurnsPerSession}{(o.Voice ? ", voice (a partial transcript every 250 ms, the final one 300–700 ms after the last word)" : "")}."));
         s.AppendLine();
@@ -48,6 +48,11 @@ public static class BenchmarkReport
             if (p.Speculated > 0)
             {
                 s.AppendLine(Inv($"- {p.Name}: preemptive generation: {p.Speculated} of {p.Completed} turns had a speculative reply request before their final transcript, {p.Adopted} adopted it (hit rate {(p.Completed > 0 ? 100.0 * p.Adopted / p.Completed : 0):0}%); final transcript to first chunk p50 / p99 {p.ClientFirstChunk.P50:0.0} / {p.ClientFirstChunk.P99:0.0} ms over every turn."));
+            }
+
+            if (p.ClientGc is { } own)
+            {
+                s.AppendLine(Inv($"- {p.Name}: the benchmark's own garbage collector (its pauses hold up the fake model and the clients): {own}."));
             }
 
             s.AppendLine(Inv($"- {p.Name}: model requests a turn {p.ModelCallsPerTurn:0.00}; service log lines a turn {p.LogLinesPerTurn:0.0}; requests before the reply's first token: {Histogram(p.CallsBeforeFirstToken)}; before the client's first chunk: {Histogram(p.CallsBeforeFirstChunk)}; turns not matched to a model request {p.Unmatched}."));

@@ -121,7 +121,7 @@ public static class BenchmarkRun
             log.WriteLine($"{clients.Count} clients connected; service RSS {before.RssBytes / 1048576.0:0.0} -> {after.RssBytes / 1048576.0:0.0} MiB, live heap {liveBefore / 1048576.0:0.0} -> {liveAfter / 1048576.0:0.0} MiB");
 
             // Warm-up (JIT tiering, connection pools): checked in the database but not measured.
-            var sent = await WarmUpAsync(service, cluster, model, clients.Take(options.WarmUpTalkers).ToList(), options, log);
+            var sent = await WarmUpAsync(service, cluster, model, clients, options, log);
             log.WriteLine($"service idle CPU over 3 s: {await IdleCpuAsync(service.ProcessId):0.0} % of a core");
             await SettleAsync(service.ProcessId, options, log, ct);
             var phases = new List<PhaseResult>();
@@ -178,15 +178,20 @@ public static class BenchmarkRun
     /// Rounds of warm-up turns at the phases' settings until a round makes the JIT compile fewer than
     /// <see cref="BenchmarkOptions.WarmUpQuietJit"/> methods (tiering has finished with the paths the phases run),
     /// at most <see cref="BenchmarkOptions.WarmUpRounds"/> rounds. Each round's turns are checked with the rest.
+    /// Each round talks through the next <see cref="BenchmarkOptions.WarmUpTalkers"/> connections, so that what a
+    /// user does once (their first turn: their data key made and stored) also runs often enough to be tiered up,
+    /// not first in the measured phase.
     /// </summary>
     private static async Task<List<TurnRecord>> WarmUpAsync(
-        ServiceUnderTest service, PostgresTestCluster cluster, FakeModel model, List<SimulatedClient> talkers, BenchmarkOptions options, TextWriter log)
+        ServiceUnderTest service, PostgresTestCluster cluster, FakeModel model, List<SimulatedClient> clients, BenchmarkOptions options, TextWriter log)
     {
         var turns = new List<TurnRecord>();
         await using var jit = options.WarmUpRounds > 1 ? JitWatch.TryStart(service.ProcessId, log) : null;
         for (var round = 1; round <= options.WarmUpRounds; round++)
         {
             var compiledBefore = jit?.Compiled ?? 0;
+            var talkers = Enumerable.Range((round - 1) * options.WarmUpTalkers, Math.Min(options.WarmUpTalkers, clients.Count))
+                .Select(i => clients[i % clients.Count]).ToList();
             var warmUp = await ServicePhaseAsync(service, cluster, model, talkers, options with { TurnsPerTalker = options.WarmUpTurns }, -round, log);
             turns.AddRange(warmUp.Turns);
             if (jit is null)
@@ -226,8 +231,10 @@ public static class BenchmarkRun
         var watchGc = options.WatchGcPauses && index >= 0;
         var serviceGc = watchGc ? GcWatch.TryStart("service", service.ProcessId, log) : null;
         var clientGc = watchGc ? GcWatch.TryStart("benchmark", Environment.ProcessId, log) : null;
-        await Task.WhenAll(talkers.Select(c => Task.Run(() => c.TalkAsync(options, index, sink, over.Token, new Random(c.Index * 7919 + index)))));
+        var ownGc = ClientGc.Now();
+        await Task.WhenAll(talkers.Select(c => Task.Run(() => c.TalkAsync(options, index, sink, over.Token, BenchmarkOptions.TalkerRandom(c.Index, index)))));
         var end = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
+        var ownGcInPhase = ClientGc.Now().Since(ownGc);
         var pauses = new List<GcPause>();
         foreach (var watch in new[] { serviceGc, clientGc })
         {
@@ -246,9 +253,10 @@ public static class BenchmarkRun
             PeakServiceRss = peak.PeakRss,
             LogLinesPerTurn = result.Completed > 0 ? (service.OutputLines - linesBefore) / (double)result.Completed : null,
             GcPauses = pauses,
+            ClientGc = ownGcInPhase,
         };
         await profiling;
-        log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn");
+        log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn, the benchmark's own GC {result.ClientGc}");
         return (result, turns);
     }
 

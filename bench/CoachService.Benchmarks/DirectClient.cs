@@ -14,7 +14,7 @@ public static class DirectClient
     public static async Task TalkAsync(HttpClient http, int index, BenchmarkOptions options, ConcurrentSink sink, CancellationToken phaseOver)
     {
         // Paced like the service's talkers: the same spread of first turns and pauses.
-        var random = new Random(index * 7919 + 1);
+        var random = BenchmarkOptions.TalkerRandom(index, int.MinValue);
         await Task.Delay(options.StartOffset(random), CancellationToken.None);
         for (var i = 0; i < options.TurnsPerTalker && !phaseOver.IsCancellationRequested; i++)
         {

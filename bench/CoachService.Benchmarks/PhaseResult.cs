@@ -53,6 +53,21 @@ public sealed record CpuShare(double Service, double Postgres, double Client)
     public double Total => Service + Postgres + Client;
 }
 
+/// <summary>
+/// The benchmark process's own garbage collector over a phase (<see cref="GC.CollectionCount"/> and
+/// <see cref="GC.GetTotalPauseDuration"/>, read in the process): its pauses hold up the fake model's tokens and the
+/// clients' reading of chunks, so they show in the measured added latency without being the service's.
+/// </summary>
+public sealed record ClientGc(int Gen0, int Gen1, int Gen2, double PauseMs)
+{
+    public static ClientGc Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds);
+
+    /// <summary>What happened between <paramref name="start"/> and this reading (counts include the older generations' collections, as the runtime counts them).</summary>
+    public ClientGc Since(ClientGc start) => new(Gen0 - start.Gen0, Gen1 - start.Gen1, Gen2 - start.Gen2, PauseMs - start.PauseMs);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Gen0} collections ({Gen1} of gen1, {Gen2} of gen2), {PauseMs:0} ms paused");
+}
+
 /// <summary>What one phase measured.</summary>
 public sealed record PhaseResult
 {
@@ -122,6 +137,9 @@ public sealed record PhaseResult
     public double? ServiceCpuMsPerTurn { get; init; }
 
     public long? PeakServiceRss { get; init; }
+
+    /// <summary>The benchmark process's own collections and pauses during the phase.</summary>
+    public ClientGc? ClientGc { get; init; }
 
     /// <summary>Lines the service logged (at its configured level, Information) per completed turn.</summary>
     public double? LogLinesPerTurn { get; init; }

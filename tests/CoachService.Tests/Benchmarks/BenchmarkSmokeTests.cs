@@ -64,8 +64,12 @@ public sealed class BenchmarkSmokeTests
         Assert.Empty(direct.Errors);
         Assert.Equal(4, direct.Completed);
 
+        var ownGc = Assert.IsType<ClientGc>(phase.ClientGc);
+        Assert.True(ownGc.Gen0 >= ownGc.Gen1 && ownGc.Gen1 >= ownGc.Gen2 && ownGc.Gen2 >= 0 && ownGc.PauseMs >= 0, $"the benchmark's own GC {ownGc}");
+
         var report = BenchmarkReport.Markdown(result, "smoke");
         Assert.Contains("6 stored exactly once", report, StringComparison.Ordinal);
+        Assert.Contains("the benchmark's own garbage collector", report, StringComparison.Ordinal);
         Assert.Contains("<polyline", BenchmarkReport.Chart(result.Phases, "smoke"), StringComparison.Ordinal);
     }
 }
