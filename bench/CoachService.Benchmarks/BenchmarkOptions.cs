@@ -43,7 +43,8 @@ public sealed record BenchmarkOptions
     /// <see cref="Random"/> (the runtime's legacy generator) draws nearly the same numbers, or numbers in a straight
     /// line, for seeds a constant apart: seeded with <c>talker × 7919 + phase</c>, as until 2026-12-03, the talkers'
     /// first turns came at even steps of the index (370 ms apart at 1,000 connected / 200 talking) and half of the
-    /// neighbouring talkers sent their third turn within 10 ms of each other. The seed is therefore a mix (SplitMix64's finaliser) of the two numbers.
+    /// neighbouring talkers sent their third turn within 10 ms of each other. The seed is therefore a mix (SplitMix64's
+    /// finaliser) of the two numbers.
     /// </summary>
     public static Random TalkerRandom(int talker, int phase)
     {
