@@ -1,5 +1,6 @@
 using CoachService.Profiles;
 using CoachService.Persistence;
+using CoachService.Privacy.Encryption;
 using Microsoft.EntityFrameworkCore;
 
 namespace CoachService.Users;
@@ -7,8 +8,11 @@ namespace CoachService.Users;
 /// <summary>What a new user gives.</summary>
 public sealed record NewUser(string Email, string? Name = null, string Timezone = "UTC", string PreferredLanguage = "en");
 
-/// <summary>Creates and reads users. A user's own row is visible only inside that user's unit of work.</summary>
-public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
+/// <summary>
+/// Creates and reads users. A user's own row is visible only inside that user's unit of work. A user made here gets
+/// their data key at once (a file written and flushed), so their first turn does not wait for the disk.
+/// </summary>
+public sealed class UserAccounts(CoachDatabase database, UserKeyRing keys, TimeProvider time)
 {
     public async Task<User> CreateAsync(NewUser request, CancellationToken cancellationToken = default)
     {
@@ -20,6 +24,7 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
             db.Users.Add(user);
             return Task.CompletedTask;
         }, cancellationToken);
+        keys.GetOrCreate(user.Id);
         return user;
     }
 
@@ -39,11 +44,11 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
     public Task<User?> FindOrCreateForSignInAsync(Guid userId, NewUser request, DateTimeOffset issuedAt, CancellationToken cancellationToken = default) =>
         FindOrCreateCoreAsync(userId, request, issuedAt, cancellationToken);
 
-    private Task<User?> FindOrCreateCoreAsync(Guid userId, NewUser request, DateTimeOffset? issuedAt, CancellationToken cancellationToken)
+    private async Task<User?> FindOrCreateCoreAsync(Guid userId, NewUser request, DateTimeOffset? issuedAt, CancellationToken cancellationToken)
     {
         // Validated even when the user exists, so a bad request is refused the same way every time.
         var user = NewRow(userId, request);
-        return database.ForUserAsync(userId, async db =>
+        var found = await database.ForUserAsync(userId, async db =>
         {
             if (issuedAt is { } issued)
             {
@@ -66,6 +71,13 @@ public sealed class UserAccounts(CoachDatabase database, TimeProvider time)
                 """, cancellationToken);
             return (User?)await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
         }, cancellationToken);
+        // A known user's key is found in the cache (or its file); a new one's is made now, after the row's commit.
+        if (found is not null)
+        {
+            keys.GetOrCreate(userId);
+        }
+
+        return found;
     }
 
     public Task<User?> FindAsync(Guid userId, CancellationToken cancellationToken = default) =>

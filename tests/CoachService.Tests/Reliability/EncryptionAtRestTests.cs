@@ -67,6 +67,48 @@ public sealed class EncryptionAtRestTests
     }
 
     [Fact]
+    public async Task A_new_users_key_is_made_when_the_account_is_so_their_first_turn_does_not_write_it()
+    {
+        await using var harness = await ConversationHarness.StartAsync();
+        await using var ana = await harness.ConnectAsync($"first-key-{Guid.NewGuid():N}@example.com");
+        var options = harness.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EncryptionOptions>>().Value;
+        var file = Path.Combine(options.UserKeysFolder, ana.UserId.ToString("N") + ".key");
+
+        // Signed in, nothing said yet: the key is on disk already.
+        Assert.True(File.Exists(file), $"no key file at sign-in: {file}");
+        var written = File.GetLastWriteTimeUtc(file);
+        var atSignIn = harness.App.Services.GetRequiredService<UserKeyRing>().Find(ana.UserId)!;
+
+        var session = await ana.StartSessionAsync();
+        await ana.TalkAsync(session.SessionId, "t1", $"Lately {UserPhrase}.");
+
+        // The turn encrypted with that key and did not write another.
+        Assert.Equal(written, File.GetLastWriteTimeUtc(file));
+        var stored = await RawContentsAsync(harness.App.Database, ana.UserId);
+        Assert.Contains(stored, value => UserText.Decrypt(atSignIn, value).Contains(UserPhrase, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_folders_entries_are_flushed_and_a_folder_that_cannot_be_opened_is_named()
+    {
+        var folder = Directory.CreateTempSubdirectory("coach-durable-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "a.key"), "x");
+            DurableFolder.Sync(folder);
+
+            var missing = Path.Combine(folder, "missing");
+            var error = Assert.Throws<IOException>(() => DurableFolder.Sync(missing));
+            Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+            Assert.Contains("errno 2", error.Message, StringComparison.Ordinal); // ENOENT, read from the call itself
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Erasing_a_user_destroys_their_key_so_ciphertext_copied_before_can_no_longer_be_decrypted()
     {
         await using var harness = await ConversationHarness.StartAsync();

@@ -31,7 +31,11 @@ public sealed class UserKeyRing : IDisposable
         this.logger = logger;
     }
 
-    /// <summary>The user's key, made and stored the first time the user has text to encrypt.</summary>
+    /// <summary>
+    /// The user's key: made and stored when the account is made (<see cref="Users.UserAccounts"/>), so that no turn
+    /// waits for the disk, or else the first time the user has text to encrypt. Its file and the folder's entry are on
+    /// disk before it is returned.
+    /// </summary>
     public UserKey GetOrCreate(Guid userId)
     {
         if (Find(userId) is { } key)
@@ -48,6 +52,7 @@ public sealed class UserKeyRing : IDisposable
         {
             // Fails if another turn (or another instance) stored a key first: that one wins, and is read below.
             File.Move(temporary, path, overwrite: false);
+            DurableFolder.Sync(folder);
             EncryptionLog.UserKeyCreated(logger, userId);
             return Remember(created);
         }
@@ -100,6 +105,8 @@ public sealed class UserKeyRing : IDisposable
         try
         {
             File.Delete(path);
+            // Crypto-shredding that a power cut could undo is not one.
+            DurableFolder.Sync(folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -145,6 +152,11 @@ public sealed class UserKeyRing : IDisposable
             rewrapped++;
         }
 
+        if (rewrapped > 0)
+        {
+            DurableFolder.Sync(folder);
+        }
+
         EncryptionLog.UserKeysRewrapped(logger, rewrapped);
         return rewrapped;
     }
@@ -176,6 +188,11 @@ public sealed class UserKeyRing : IDisposable
         else
         {
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        if (Path.GetDirectoryName(Path.GetFullPath(folder)) is { Length: > 0 } parent)
+        {
+            DurableFolder.Sync(parent);
         }
     }
 
