@@ -101,6 +101,13 @@ public sealed record BenchmarkOptions
     public int WarmUpQuietJit { get; init; } = 100;
 
     /// <summary>
+    /// After the rounds above, every talker of the largest phase sends this many turns at the phases' pacing, stored
+    /// and checked but not measured: the service's pools (PostgreSQL connections, HTTP connections to the model) grow
+    /// to the phase's concurrency here, not inside the measured phase. 0: no such round.
+    /// </summary>
+    public int WarmUpLoadTurns { get; init; } = 2;
+
+    /// <summary>
     /// After the warm-up, wait (at most <see cref="SettleTimeout"/>) until the idle service uses less than this
     /// share of a core: tiered JIT recompiles the hot paths in the background for tens of seconds after the
     /// first turns, and a phase measured meanwhile measures the JIT. 0 does not wait.

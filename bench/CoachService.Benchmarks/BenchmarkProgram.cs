@@ -31,6 +31,7 @@ public static class BenchmarkProgram
         var warmUpTurns = new Option<int>("--warm-up-turns") { Description = "Turns each warm-up talker sends.", DefaultValueFactory = _ => 10 };
         var warmUpRounds = new Option<int>("--warm-up-rounds") { Description = "The warm-up is repeated, at most this many rounds, until a round makes the service's JIT compile fewer than --warm-up-quiet-jit methods; 1: one round.", DefaultValueFactory = _ => 16 };
         var warmUpQuiet = new Option<int>("--warm-up-quiet-jit") { Description = "Methods compiled in a warm-up round below which tiering counts as finished.", DefaultValueFactory = _ => 100 };
+        var warmUpLoad = new Option<int>("--warm-up-load-turns") { Description = "After the warm-up rounds, every talker of the largest phase sends this many unmeasured turns, so that the service's pools grow to the load before it is measured; 0: none.", DefaultValueFactory = _ => 2 };
         var settle = new Option<double>("--settle-cpu") { Description = "After the warm-up, wait until the idle service uses less than this % of a core (background JIT); 0: do not wait.", DefaultValueFactory = _ => 15 };
         var profile = new Option<int>("--profile-seconds") { Description = "CPU-profile the service this many seconds in each phase (dotnet-trace collect-linux, needs root); writes cpu-profile-N.md.", DefaultValueFactory = _ => 0 };
         var gcPauses = new Option<bool>("--gc-pauses") { Description = "Watch the service's and the benchmark's GC pauses in each phase (EventPipe); writes gc-pauses-N.csv. May perturb the run." };
@@ -38,7 +39,7 @@ public static class BenchmarkProgram
         var output = new Option<string>("--out") { Description = "Folder of the report, the histograms and the chart.", DefaultValueFactory = _ => Path.Combine("bench-results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)) };
         var command = new RootCommand("Measures what CoachService adds to a model's latency, with full persistence, at scale.")
         {
-            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, jitter, warmUpTalkers, warmUpTurns, warmUpRounds, warmUpQuiet, settle, profile, gcPauses, set, output,
+            connected, talking, turns, perSession, think, duration, ttft, rate, json, taskDelay, ceiling, voice, noDirect, noCounters, instances, jitter, warmUpTalkers, warmUpTurns, warmUpRounds, warmUpQuiet, warmUpLoad, settle, profile, gcPauses, set, output,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -62,6 +63,7 @@ public static class BenchmarkProgram
                 WarmUpTurns = parsed.GetValue(warmUpTurns),
                 WarmUpRounds = Math.Max(1, parsed.GetValue(warmUpRounds)),
                 WarmUpQuietJit = parsed.GetValue(warmUpQuiet),
+                WarmUpLoadTurns = Math.Max(0, parsed.GetValue(warmUpLoad)),
                 SettleCpuPercent = parsed.GetValue(settle),
                 ProfileDuration = TimeSpan.FromSeconds(parsed.GetValue(profile)),
                 WatchGcPauses = parsed.GetValue(gcPauses),

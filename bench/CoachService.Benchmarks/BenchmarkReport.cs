@@ -52,7 +52,17 @@ public static class BenchmarkReport
 
             if (p.ClientGc is { } own)
             {
-                s.AppendLine(Inv($"- {p.Name}: the benchmark's own garbage collector (its pauses hold up the fake model and the clients): {own}."));
+                s.AppendLine(Inv($"- {p.Name}: the benchmark's own garbage collector (its pauses hold up the fake model and the clients; a full collection of it comes just before the phase): {own}."));
+            }
+
+            if (p.AddedFirstChunkOpeningSession is { Count: > 0 } opening)
+            {
+                s.AppendLine(Inv($"- {p.Name}: the {opening.Count} turns that were their session's first: added to first chunk p50 / p95 / p99 {Three(opening)} ms."));
+            }
+
+            if (p.DatabaseConnections is { } connections)
+            {
+                s.AppendLine(Inv($"- {p.Name}: the service's PostgreSQL connections: {connections}."));
             }
 
             s.AppendLine(Inv($"- {p.Name}: model requests a turn {p.ModelCallsPerTurn:0.00}; service log lines a turn {p.LogLinesPerTurn:0.0}; requests before the reply's first token: {Histogram(p.CallsBeforeFirstToken)}; before the client's first chunk: {Histogram(p.CallsBeforeFirstChunk)}; turns not matched to a model request {p.Unmatched}."));

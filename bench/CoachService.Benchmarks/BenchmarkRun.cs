@@ -185,6 +185,34 @@ public static class BenchmarkRun
     private static async Task<List<TurnRecord>> WarmUpAsync(
         ServiceUnderTest service, PostgresTestCluster cluster, FakeModel model, List<SimulatedClient> clients, BenchmarkOptions options, TextWriter log)
     {
+        var turns = await TieringRoundsAsync(service, cluster, model, clients, options, log);
+        if (options.WarmUpLoadTurns == 0)
+        {
+            return turns;
+        }
+
+        // At the largest phase's concurrency, so that the pools grow here: a connection opened inside the measured phase
+        // (a PostgreSQL backend started, a password exchange, the connector's statements prepared again) is the ramp's
+        // cost, not the steady state's.
+        var talkers = clients.Take(options.Talking.Max()).ToList();
+        var connectionsBefore = await TurnAudit.CountServiceConnectionsAsync(service.Database.Connections.Owner, CancellationToken.None);
+        var load = await ServicePhaseAsync(service, cluster, model, talkers, options with { TurnsPerTalker = options.WarmUpLoadTurns }, -(options.WarmUpRounds + 1), log);
+        turns.AddRange(load.Turns);
+        foreach (var talker in talkers)
+        {
+            // Each talker's place in its session drawn uniformly (the same in every run), so that the measured phase
+            // starts sessions at the steady rate, one talker in TurnsPerSession at a time, not all of them in its first
+            // cycle: a session's first turn costs more (its context is read from the database, not carried).
+            talker.PlaceInSession(BenchmarkOptions.TalkerRandom(talker.Index, -(options.WarmUpRounds + 2)).Next(options.TurnsPerSession), options.TurnsPerSession);
+        }
+
+        log.WriteLine($"warm-up at load: {talkers.Count} talkers, {load.Result.Completed} turns; the service's PostgreSQL connections {connectionsBefore} -> {load.Result.DatabaseConnections?.After}");
+        return turns;
+    }
+
+    private static async Task<List<TurnRecord>> TieringRoundsAsync(
+        ServiceUnderTest service, PostgresTestCluster cluster, FakeModel model, List<SimulatedClient> clients, BenchmarkOptions options, TextWriter log)
+    {
         var turns = new List<TurnRecord>();
         await using var jit = options.WarmUpRounds > 1 ? JitWatch.TryStart(service.ProcessId, log) : null;
         for (var round = 1; round <= options.WarmUpRounds; round++)
@@ -228,6 +256,16 @@ public static class BenchmarkRun
         var profiling = options.ProfileDuration > TimeSpan.Zero && options.OutputFolder is not null && index >= 0
             ? ProfileAsync(service.ProcessId, options, talkers.Count, log)
             : Task.CompletedTask;
+        if (index >= 0)
+        {
+            // What the connections and the warm-up left in the benchmark's own young generations is promoted now: its first
+            // collection inside a phase copied all of it (131 and 166 ms of pause in two runs of the thirteenth round),
+            // holding up the fake model's tokens and the clients' reading of chunks.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        var connectionsAtStart = await TurnAudit.CountServiceConnectionsAsync(service.Database.Connections.Owner, CancellationToken.None);
         var watchGc = options.WatchGcPauses && index >= 0;
         var serviceGc = watchGc ? GcWatch.TryStart("service", service.ProcessId, log) : null;
         var clientGc = watchGc ? GcWatch.TryStart("benchmark", Environment.ProcessId, log) : null;
@@ -235,6 +273,7 @@ public static class BenchmarkRun
         await Task.WhenAll(talkers.Select(c => Task.Run(() => c.TalkAsync(options, index, sink, over.Token, BenchmarkOptions.TalkerRandom(c.Index, index)))));
         var end = (Service: ProcessUsage.Of(service.ProcessId), Postgres: ProcessUsage.OfTree(cluster.ServerProcessId), Client: ProcessUsage.Self());
         var ownGcInPhase = ClientGc.Now().Since(ownGc);
+        var connectionsAtEnd = await TurnAudit.CountServiceConnectionsAsync(service.Database.Connections.Owner, CancellationToken.None);
         var pauses = new List<GcPause>();
         foreach (var watch in new[] { serviceGc, clientGc })
         {
@@ -254,9 +293,10 @@ public static class BenchmarkRun
             LogLinesPerTurn = result.Completed > 0 ? (service.OutputLines - linesBefore) / (double)result.Completed : null,
             GcPauses = pauses,
             ClientGc = ownGcInPhase,
+            DatabaseConnections = new ConnectionCount(connectionsAtStart, connectionsAtEnd),
         };
         await profiling;
-        log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn, the benchmark's own GC {result.ClientGc}");
+        log.WriteLine($"phase {result.Name}: {result.Completed}/{result.Sent} turns, {result.TurnsPerSecond:0.0}/s, added to first chunk {result.AddedFirstChunk} (before the model request {result.BeforeModelRequest}, first token to client {result.FirstTokenToClient}), errors {result.Errors.Count}, CPU {result.Cpu}, {result.ServiceCpuMsPerTurn:0.0} ms a turn, {result.LogLinesPerTurn:0.0} log lines a turn, the benchmark's own GC {result.ClientGc}, the service's PostgreSQL connections {result.DatabaseConnections}");
         return (result, turns);
     }
 

@@ -25,7 +25,7 @@ public sealed record Percentiles(long Count, double P50, double P95, double P99,
 /// One measured turn on the benchmark's Stopwatch clock, in milliseconds: sent, its reply's request at the model, the
 /// model's first token, the client's first chunk. The added latency is the time outside the model's own wait.
 /// </summary>
-public sealed record TurnTiming(string Turn, double SentMs, double RequestMs, double FirstTokenMs, double FirstChunkMs)
+public sealed record TurnTiming(string Turn, double SentMs, double RequestMs, double FirstTokenMs, double FirstChunkMs, bool OpensSession = false)
 {
     public double AddedMs => RequestMs - SentMs + (FirstChunkMs - FirstTokenMs);
 
@@ -34,10 +34,10 @@ public sealed record TurnTiming(string Turn, double SentMs, double RequestMs, do
 
     public static string Csv(IEnumerable<TurnTiming> timings)
     {
-        var csv = new StringBuilder("turn,sent_ms,request_ms,first_token_ms,first_chunk_ms,added_first_chunk_ms\n");
+        var csv = new StringBuilder("turn,sent_ms,request_ms,first_token_ms,first_chunk_ms,added_first_chunk_ms,opens_session\n");
         foreach (var t in timings)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{t.Turn},{t.SentMs:0.000},{t.RequestMs:0.000},{t.FirstTokenMs:0.000},{t.FirstChunkMs:0.000},{t.AddedMs:0.000}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{t.Turn},{t.SentMs:0.000},{t.RequestMs:0.000},{t.FirstTokenMs:0.000},{t.FirstChunkMs:0.000},{t.AddedMs:0.000},{(t.OpensSession ? 1 : 0)}\n");
         }
 
         return csv.ToString();
@@ -68,6 +68,15 @@ public sealed record ClientGc(int Gen0, int Gen1, int Gen2, double PauseMs)
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Gen0} collections ({Gen1} of gen1, {Gen2} of gen2), {PauseMs:0} ms paused");
 }
 
+/// <summary>
+/// The PostgreSQL backends of the service (every instance) when a phase started and when it ended: more at the end means
+/// its pools opened connections inside the measured phase.
+/// </summary>
+public sealed record ConnectionCount(int Start, int After)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Start} at the start, {After} at the end");
+}
+
 /// <summary>What one phase measured.</summary>
 public sealed record PhaseResult
 {
@@ -92,6 +101,9 @@ public sealed record PhaseResult
     public required Percentiles ModelFirstToken { get; init; }
 
     public required Percentiles AddedFirstChunk { get; init; }
+
+    /// <summary>Added latency to the first chunk of the turns that were their session's first (among <see cref="AddedFirstChunk"/>).</summary>
+    public Percentiles? AddedFirstChunkOpeningSession { get; init; }
 
     /// <summary>Client's first complete sentence minus the model's own first complete sentence.</summary>
     public required Percentiles AddedFirstSentence { get; init; }
@@ -141,6 +153,9 @@ public sealed record PhaseResult
     /// <summary>The benchmark process's own collections and pauses during the phase.</summary>
     public ClientGc? ClientGc { get; init; }
 
+    /// <summary>The service's PostgreSQL connections at the phase's start and end.</summary>
+    public ConnectionCount? DatabaseConnections { get; init; }
+
     /// <summary>Lines the service logged (at its configured level, Information) per completed turn.</summary>
     public double? LogLinesPerTurn { get; init; }
 
@@ -154,6 +169,7 @@ public sealed record PhaseResult
         var clientFirst = Percentiles.NewHistogram();
         var modelFirst = Percentiles.NewHistogram();
         var addedFirst = Percentiles.NewHistogram();
+        var addedFirstOpening = Percentiles.NewHistogram();
         var addedSentence = Percentiles.NewHistogram();
         var addedLast = Percentiles.NewHistogram();
         var beforeModel = Percentiles.NewHistogram();
@@ -211,6 +227,10 @@ public sealed record PhaseResult
             var modelTtft = Elapsed(reply.ReceivedAt, reply.FirstTokenAt);
             Record(modelFirst, modelTtft);
             Record(addedFirst, Elapsed(turn.SentAt, turn.FirstChunkAt) - modelTtft);
+            if (turn.OpensSession)
+            {
+                Record(addedFirstOpening, Elapsed(turn.SentAt, turn.FirstChunkAt) - modelTtft);
+            }
             if (turn.FirstSentenceAt != 0 && reply.FirstSentenceAt != 0)
             {
                 Record(addedSentence, Elapsed(turn.SentAt, turn.FirstSentenceAt) - Elapsed(reply.ReceivedAt, reply.FirstSentenceAt));
@@ -219,7 +239,7 @@ public sealed record PhaseResult
             Record(addedLast, Elapsed(turn.SentAt, turn.LastChunkAt) - Elapsed(reply.ReceivedAt, reply.LastTokenAt));
             Record(beforeModel, Elapsed(turn.SentAt, reply.ReceivedAt));
             Record(toClient, Elapsed(reply.FirstTokenAt, turn.FirstChunkAt));
-            timings.Add(new TurnTiming(turn.Key, StopwatchMs(turn.SentAt), StopwatchMs(reply.ReceivedAt), StopwatchMs(reply.FirstTokenAt), StopwatchMs(turn.FirstChunkAt)));
+            timings.Add(new TurnTiming(turn.Key, StopwatchMs(turn.SentAt), StopwatchMs(reply.ReceivedAt), StopwatchMs(reply.FirstTokenAt), StopwatchMs(turn.FirstChunkAt), turn.OpensSession));
             var n = own.Count(c => c.ReceivedAt <= reply.FirstTokenAt);
             before[n] = before.GetValueOrDefault(n) + 1;
             var m = own.Count(c => c.ReceivedAt <= turn.FirstChunkAt);
@@ -244,6 +264,7 @@ public sealed record PhaseResult
             ClientFirstChunk = Percentiles.Of(clientFirst),
             ModelFirstToken = Percentiles.Of(modelFirst),
             AddedFirstChunk = Percentiles.Of(addedFirst),
+            AddedFirstChunkOpeningSession = Percentiles.Of(addedFirstOpening),
             AddedFirstSentence = Percentiles.Of(addedSentence),
             AddedLastChunk = Percentiles.Of(addedLast),
             BeforeModelRequest = Percentiles.Of(beforeModel),

@@ -29,6 +29,9 @@ public sealed class TurnRecord(string key, string turnId, Guid sessionId, int ph
 
     public long SentAt { get; set; }
 
+    /// <summary>The turn is its session's first (StartSession came just before it).</summary>
+    public bool OpensSession { get; set; }
+
     public long FirstChunkAt { get; private set; }
 
     public long FirstSentenceAt { get; private set; }
@@ -140,6 +143,22 @@ public sealed class SimulatedClient(int index, Uri service, string token) : IAsy
     }
 
     /// <summary>Runs one phase's turns: sessions of <see cref="BenchmarkOptions.TurnsPerSession"/>, think time between turns.</summary>
+    /// <summary>
+    /// Where the talker's next turn falls in its session, 0 to <paramref name="turnsPerSession"/> − 1: at 0 it starts a
+    /// session (the one before stays open, as a client that moved on leaves it); otherwise it goes on in the open one,
+    /// which ends <paramref name="turnsPerSession"/> − <paramref name="position"/> turns later.
+    /// </summary>
+    public void PlaceInSession(int position, int turnsPerSession)
+    {
+        if (position == 0 || _session is null)
+        {
+            _session = null;
+            return;
+        }
+
+        _turnsInSession = Math.Clamp(position, 0, turnsPerSession);
+    }
+
     public async Task TalkAsync(BenchmarkOptions options, int phase, ConcurrentSink sink, CancellationToken phaseOver, Random random)
     {
         await Task.Delay(options.StartOffset(random), CancellationToken.None);
@@ -148,8 +167,10 @@ public sealed class SimulatedClient(int index, Uri service, string token) : IAsy
             TurnRecord? turn = null;
             try
             {
+                var opens = false;
                 if (_session is null || _turnsInSession >= options.TurnsPerSession)
                 {
+                    opens = true;
                     var started = await _connection.InvokeAsync<SessionStarted>("StartSession", new { session_type = "face_to_face" })
                         .WaitAsync(options.TurnTimeout);
                     _session = started.SessionId;
@@ -158,7 +179,7 @@ public sealed class SimulatedClient(int index, Uri service, string token) : IAsy
 
                 var key = $"c{Index}-p{phase}-t{i}";
                 var text = $"{FakeModel.Marker(key)} {Utterance}";
-                turn = new TurnRecord(key, Guid.NewGuid().ToString("N"), _session.Value, phase);
+                turn = new TurnRecord(key, Guid.NewGuid().ToString("N"), _session.Value, phase) { OpensSession = opens };
                 sink.Turns.Enqueue(turn);
                 if (options.Voice)
                 {

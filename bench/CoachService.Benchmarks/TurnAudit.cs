@@ -1,3 +1,4 @@
+using System.Globalization;
 using CoachService.Persistence;
 using CoachService.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -153,6 +154,22 @@ public static class TurnAudit
         }
 
         return metrics;
+    }
+
+    /// <summary>
+    /// The client backends of the service's database other than the benchmark's own (pg_stat_activity): the connections
+    /// the service's pools hold open, idle or not.
+    /// </summary>
+    public static async Task<int> CountServiceConnectionsAsync(string ownerConnection, CancellationToken ct)
+    {
+        const string Benchmark = "coach-benchmark";
+        var builder = new NpgsqlConnectionStringBuilder(ownerConnection) { ApplicationName = Benchmark, Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> @benchmark", connection);
+        command.Parameters.AddWithValue("benchmark", Benchmark);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
     /// <summary>

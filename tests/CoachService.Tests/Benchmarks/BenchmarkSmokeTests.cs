@@ -37,10 +37,11 @@ public sealed class BenchmarkSmokeTests
         Assert.Empty(phase.Errors);
         Assert.Equal(4, phase.Sent);
         Assert.Equal(4, phase.Completed);
-        // Two warm-up turns and the phase's four, each stored once with its reply and its snapshot.
+        // Two warm-up turns, two more from each of the phase's talkers at load (WarmUpLoadTurns) and the phase's four,
+        // each stored once with its reply and its snapshot.
         Assert.True(result.Audit.Clean, string.Join("\n", result.Audit.Problems));
-        Assert.Equal(6, result.Audit.Sent);
-        Assert.Equal(6, result.Audit.StoredOnce);
+        Assert.Equal(10, result.Audit.Sent);
+        Assert.Equal(10, result.Audit.StoredOnce);
         Assert.Equal(0, result.SchemaInvalidAnswers);
         // The built service runs server GC without DATAS (docs/decisions/garbage-collector.md) and says so.
         Assert.Equal("server", result.ServiceGarbageCollector?.Split(", ")[0]);
@@ -67,8 +68,17 @@ public sealed class BenchmarkSmokeTests
         var ownGc = Assert.IsType<ClientGc>(phase.ClientGc);
         Assert.True(ownGc.Gen0 >= ownGc.Gen1 && ownGc.Gen1 >= ownGc.Gen2 && ownGc.Gen2 >= 0 && ownGc.PauseMs >= 0, $"the benchmark's own GC {ownGc}");
 
+        // Sessions of two turns: whatever place in its session each talker drew after the load round, each opened one
+        // session in its two turns.
+        Assert.Equal(2, phase.AddedFirstChunkOpeningSession?.Count);
+
+        // The service's pools hold their connections between turns, and the benchmark's own reading is not one of them.
+        var connections = Assert.IsType<ConnectionCount>(phase.DatabaseConnections);
+        Assert.True(connections.Start >= 1 && connections.After >= 1, $"the service's PostgreSQL connections {connections}");
+
         var report = BenchmarkReport.Markdown(result, "smoke");
-        Assert.Contains("6 stored exactly once", report, StringComparison.Ordinal);
+        Assert.Contains("10 stored exactly once", report, StringComparison.Ordinal);
+        Assert.Contains("the service's PostgreSQL connections: ", report, StringComparison.Ordinal);
         Assert.Contains("the benchmark's own garbage collector", report, StringComparison.Ordinal);
         Assert.Contains("<polyline", BenchmarkReport.Chart(result.Phases, "smoke"), StringComparison.Ordinal);
     }

@@ -47,7 +47,7 @@ public sealed class GcWatchTests
     [Fact]
     public void A_turns_added_time_is_outside_the_models_wait_and_a_pause_covers_only_that()
     {
-        var turn = new TurnTiming("t", SentMs: 1000, RequestMs: 1004, FirstTokenMs: 1304, FirstChunkMs: 1310);
+        var turn = new TurnTiming("t", SentMs: 1000, RequestMs: 1004, FirstTokenMs: 1304, FirstChunkMs: 1310, OpensSession: true);
         Assert.Equal(10, turn.AddedMs, 3);
 
         // Inside the model's wait: none of the added time.
@@ -57,7 +57,7 @@ public sealed class GcWatchTests
         Assert.Equal(5, turn.Covered(new GcPause("benchmark", 1305, 60, 1)), 3);
 
         var csv = TurnTiming.Csv([turn]).Split('\n');
-        Assert.Equal("turn,sent_ms,request_ms,first_token_ms,first_chunk_ms,added_first_chunk_ms", csv[0]);
-        Assert.Equal("t,1000.000,1004.000,1304.000,1310.000,10.000", csv[1]);
+        Assert.Equal("turn,sent_ms,request_ms,first_token_ms,first_chunk_ms,added_first_chunk_ms,opens_session", csv[0]);
+        Assert.Equal("t,1000.000,1004.000,1304.000,1310.000,10.000,1", csv[1]);
     }
 }
