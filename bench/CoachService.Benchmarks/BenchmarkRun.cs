@@ -202,7 +202,7 @@ public static class BenchmarkRun
         {
             // Each talker's place in its session drawn uniformly (the same in every run), so that the measured phase
             // starts sessions at the steady rate, one talker in TurnsPerSession at a time, not all of them in its first
-            // cycle: a session's first turn costs more (its context is read from the database, not carried).
+            // cycle: opening a session is work for the service beside the turns (the session stored, its first context read).
             talker.PlaceInSession(BenchmarkOptions.TalkerRandom(talker.Index, -(options.WarmUpRounds + 2)).Next(options.TurnsPerSession), options.TurnsPerSession);
         }
 
